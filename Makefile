@@ -1,0 +1,33 @@
+# logmac: `make demo` runs the main job, `make test` the test suite. Both install Debian packages first.
+BUILD ?= build
+JOBS  ?= $(shell nproc)
+WERROR := $(if $(CI),ON,OFF)
+
+.PHONY: all deps build test test-long demo bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLOGMAC_WERROR=$(WERROR) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+# Fast regression level: unit tests, exhaustive small widths, random co-simulation.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -LE long
+
+# Exhaustive level (12-bit co-simulation and other long runs).
+test-long: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L long
+
+demo: build
+	@mkdir -p $(BUILD)/report
+	$(BUILD)/logmac accuracy --csv $(BUILD)/report/accuracy.csv
+
+bench: build
+	$(BUILD)/logmac bench
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,61 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "cli.hpp"
+#include "config.hpp"
+#include "vectors.hpp"
+
+namespace logmac::cli {
+
+int cmd_vectors(int argc, char** argv) {
+  Args args("vectors",
+            {{"--mac", "SPEC", "the MAC spec"},
+             {"--exhaustive", nullptr, "every operand pair (and for lns every pair through the accumulator)"},
+             {"--random", "N", "N lines of seeded random dot-product streams"},
+             {"--seed", "S", "random seed (default 1)"},
+             {"-o", "FILE", "output file (default stdout)"}},
+            argc, argv);
+  if (args.help()) {
+    fmt::print("logmac vectors --mac SPEC (--exhaustive | --random N [--seed S]) [-o FILE]\n"
+               "Writes 'CLR A B ACC' lines (hex) with the golden model's accumulator after each line.\n{}",
+               args.usage());
+    return 0;
+  }
+  if (!args.has("--mac")) throw UsageError("vectors: --mac SPEC is required");
+  if (args.has("--exhaustive") == args.has("--random"))
+    throw UsageError("vectors: give exactly one of --exhaustive or --random N");
+  const MacConfig c = parse_spec(args.get("--mac"));
+  const long long n = args.get_int("--random", 0, 1, 1LL << 32);
+  const auto seed = static_cast<std::uint64_t>(args.get_int("--seed", 1, 0, (1LL << 62)));
+  if (args.has("--exhaustive") && c.input_bits() > kMaxExhaustiveBits)
+    throw UsageError(fmt::format("vectors: --exhaustive needs at most {} input bits, {} has {}; use --random N",
+                                 kMaxExhaustiveBits, c.canonical(), c.input_bits()));
+
+  const std::string path = args.get("-o");
+  const std::string tmp = path.empty() ? "" : path + ".tmp";
+  std::FILE* out = path.empty() ? stdout : std::fopen(tmp.c_str(), "w");
+  if (!out) throw UsageError(fmt::format("vectors: cannot write {}", path));
+  fmt::print(out, "{}", vector_header(c));
+  GoldenRunner run(c);
+  std::string buf;
+  auto sink = [&](const Stim& s) {
+    const u64 acc = run.step(s);
+    buf += fmt::format("{} {} {} {}\n", s.clr ? 1 : 0, hex(s.a, c.wa), hex(s.b, c.wb), hex(acc, c.wacc));
+    if (buf.size() > (1 << 16)) {
+      std::fwrite(buf.data(), 1, buf.size(), out);
+      buf.clear();
+    }
+  };
+  if (args.has("--exhaustive")) exhaustive_stimulus(c, sink);
+  else random_stimulus(c, n, seed, sink);
+  std::fwrite(buf.data(), 1, buf.size(), out);
+  if (!path.empty()) {
+    if (std::fclose(out) != 0) throw UsageError(fmt::format("vectors: cannot write {}", path));
+    std::filesystem::rename(tmp, path);
+  }
+  return 0;
+}
+
+}  // namespace logmac::cli

@@ -1,0 +1,58 @@
+#include <fmt/format.h>
+
+#include <cstring>
+#include <exception>
+
+#include "cli.hpp"
+#include "config.hpp"
+#include "vectors.hpp"
+
+namespace logmac::cli {
+
+// One line per subcommand.
+const std::vector<Command>& commands() {
+  static const std::vector<Command> cmds = {
+      {"spec", "print the canonical form and derived widths of a MAC spec (JSON)", cmd_spec},
+      {"eval", "golden model: read 'CLR A B [ACC]' lines (hex) on stdin, print 'ACC VALUE' per line", cmd_eval},
+      {"vectors", "write test vectors 'CLR A B ACC' (exhaustive or seeded random)", cmd_vectors},
+      {"bench", "model throughput in M MAC/s, single thread, 256-term dot products", cmd_bench},
+      {"accuracy", "dot-product accuracy of MAC specs on a neural-network-like workload", cmd_accuracy},
+  };
+  return cmds;
+}
+
+}  // namespace logmac::cli
+
+namespace {
+void print_help() {
+  fmt::print(
+      "logmac: bit-true models, RTL and costs of logarithmic multiply-accumulate units\n"
+      "usage: logmac SUBCOMMAND [options]   (logmac SUBCOMMAND --help for its options)\n\nsubcommands:\n");
+  for (const auto& c : logmac::cli::commands()) fmt::print("  {:<10} {}\n", c.name, c.summary);
+  fmt::print("\nMAC specs are VARIANT:key=value,...; variants and keys: logmac spec --list\n");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    print_help();
+    return argc < 2 ? 2 : 0;
+  }
+  for (const auto& c : logmac::cli::commands()) {
+    if (std::strcmp(argv[1], c.name)) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const logmac::cli::UsageError& e) {
+      fmt::print(stderr, "logmac: {}\n", e.what());
+    } catch (const logmac::SpecError& e) {
+      fmt::print(stderr, "logmac: {}\n", e.what());
+    } catch (const logmac::VectorError& e) {
+      fmt::print(stderr, "logmac: {}\n", e.what());
+    }
+    return 2;
+  }
+  std::string names;
+  for (const auto& c : logmac::cli::commands()) names += (names.empty() ? "" : ", ") + std::string(c.name);
+  fmt::print(stderr, "logmac: unknown subcommand '{}' (allowed: {})\n", argv[1], names);
+  return 2;
+}

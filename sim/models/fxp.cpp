@@ -1,0 +1,31 @@
+#include "fxp.hpp"
+
+namespace logmac {
+
+u64 FxpMac::encode_a(double x) const {
+  const double q = std::nearbyint(std::ldexp(x, f));
+  const double hi = static_cast<double>(smax(w)), lo = static_cast<double>(smin(w));
+  return static_cast<u64>(static_cast<i64>(q > hi ? hi : (q < lo ? lo : q))) & mask(w);
+}
+
+static void derive_fxp(MacConfig& c) {
+  if (c.f < 0) c.f = c.w - 1;
+  require_range(c, "f", c.f, 0, c.w - 1);
+  c.wa = c.wb = c.w;
+  c.facc = 2 * c.f;
+  if (c.wacc < 0) c.wacc = linear_wacc_for(std::ldexp(1.0L, 2 * c.w - 2));
+  require_range(c, "wacc", c.wacc, 2 * c.w, kMaxLinearWacc);
+}
+
+const VariantInfo& FxpMac::info() {
+  static const VariantInfo vi{
+      "fxp",
+      "linear fixed-point MAC (the baseline): exact w x w product, two's-complement accumulator",
+      {int_key("w", &MacConfig::w, 2, 24, "operand width"),
+       int_key("f", &MacConfig::f, 0, 23, "fraction bits of a and b (default w-1); the accumulator has 2f"),
+       wacc_key(), pipe_key(), ovf_key()},
+      derive_fxp};
+  return vi;
+}
+
+}  // namespace logmac

@@ -1,0 +1,79 @@
+// Full LNS MAC (after Hamad et al.). An operand and the accumulator are w bits, MSB to LSB:
+//   sign (1 = negative), zero flag (1 = zero), (w-2)-bit two's-complement log2|x| with f fraction bits.
+// The log saturates at +-MAX, MAX = 2^(w-3) - 1 LSB. Multiply: saturating add of logs, xor of signs.
+// Accumulate: x (+) y = max(X, Y) + delta(d), d = |X - Y|; delta_plus for equal signs, delta_minus for
+// opposite signs; opposite signs with d = 0 give exact zero; the sign is that of the larger log.
+#pragma once
+#include "../config.hpp"
+#include "../delta.hpp"
+
+namespace logmac {
+
+// Operand/accumulator layout of the lns and lns2lin variants.
+struct LnsFormat {
+  int w, f, lw;  // lw = w - 2 log bits
+  i64 max;       // MAX
+  explicit LnsFormat(int w_, int f_) : w(w_), f(f_), lw(w_ - 2), max((i64{1} << (w_ - 3)) - 1) {}
+
+  u64 zero() const { return u64{1} << lw; }
+  bool is_zero(u64 x) const { return (x >> lw) & 1; }
+  bool sign(u64 x) const { return (x >> (lw + 1)) & 1; }
+  i64 log(u64 x) const { return sext(x, lw); }
+  u64 make(bool s, i64 l) const { return (u64{s} << (lw + 1)) | (static_cast<u64>(l) & mask(lw)); }
+  // Product code: saturating log add, sign xor; zero if either operand is zero.
+  u64 mul(u64 a, u64 b) const {
+    if (is_zero(a) || is_zero(b)) return zero();
+    return make(sign(a) ^ sign(b), clamp(log(a) + log(b), -max, max));
+  }
+  double value(u64 x) const;
+  u64 encode(double x) const;  // nearest in the log domain; above MAX saturates, below -MAX -> zero
+};
+
+struct LnsMac {
+  static const VariantInfo& info();
+  using Product = u64;
+
+  LnsFormat lf;
+  bool flush;
+  const std::int32_t* plus;
+  const std::int32_t* minus;
+  i64 dsize;
+  explicit LnsMac(const MacConfig& c);
+
+  Product product(u64 a, u64 b) const { return lf.mul(a, b); }
+  u64 reset() const { return lf.zero(); }  // the accumulator resets to zero
+  u64 first(Product p) const { return p; }
+  u64 accumulate(u64 acc, Product p) const {
+    if (lf.is_zero(p)) return acc;
+    if (lf.is_zero(acc)) return p;
+    const i64 x = lf.log(acc), y = lf.log(p);
+    const bool sx = lf.sign(acc), sy = lf.sign(p);
+    const i64 big = x > y ? x : y;
+    const i64 d = x > y ? x - y : y - x;
+    i64 r;
+    if (sx == sy) {
+      r = big + (d < dsize ? plus[d] : 0);
+    } else {
+      if (d == 0) return lf.zero();
+      r = big + (d < dsize ? minus[d] : 0);
+    }
+    const bool s = x > y ? sx : sy;
+    if (r > lf.max) r = lf.max;
+    if (r < -lf.max) {
+      if (flush) return lf.zero();
+      r = -lf.max;
+    }
+    return lf.make(s, r);
+  }
+
+  double value_a(u64 a) const { return lf.value(a); }
+  double value_b(u64 b) const { return lf.value(b); }
+  double value_acc(u64 s) const { return lf.value(s); }
+  u64 encode_a(double x) const { return lf.encode(x); }
+  u64 encode_b(double x) const { return lf.encode(x); }
+};
+
+// Defaults and checks shared by lns and lns2lin: w, f.
+void derive_lns_format(MacConfig& c);
+
+}  // namespace logmac
