@@ -36,9 +36,11 @@ u64 ShiftWeightMac<Terms>::encode_b(double x) const {
     if (k < -(M - 1)) return 0;
     return sign | static_cast<u64>(1 - static_cast<int>(k));
   } else {
-    u64 best = 0;  // nearest magnitude in the linear domain; ties go to the smaller code
+    u64 best = 0;  // nearest magnitude in the linear domain (saturating); ties go to the smaller code
+    const double top = 2.0;  // both terms 2^0
+    const double mm = std::min(m, top);
     for (u64 b = 1; b < (u64{1} << (2 * we)); ++b)
-      if (std::fabs(weight_values[b] - m) < std::fabs(weight_values[best] - m)) best = b;
+      if (std::fabs(weight_values[b] - mm) < std::fabs(weight_values[best] - mm)) best = b;
     return weight_values[best] == 0 ? 0 : (sign | best);
   }
 }
