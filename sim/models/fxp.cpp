@@ -2,11 +2,6 @@
 
 namespace logmac {
 
-u64 FxpMac::encode_a(double x) const {
-  const double q = std::nearbyint(std::ldexp(x, f));
-  const double hi = static_cast<double>(smax(w)), lo = static_cast<double>(smin(w));
-  return static_cast<u64>(static_cast<i64>(q > hi ? hi : (q < lo ? lo : q))) & mask(w);
-}
 
 static void derive_fxp(MacConfig& c) {
   if (c.f < 0) c.f = c.w - 1;

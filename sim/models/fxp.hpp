@@ -21,7 +21,7 @@ struct FxpMac {
   double value_a(u64 a) const { return std::ldexp(static_cast<double>(sext(a, w)), -f); }
   double value_b(u64 b) const { return value_a(b); }
   double value_acc(u64 s) const { return acc.value(s); }
-  u64 encode_a(double x) const;  // nearest, saturating
+  u64 encode_a(double x) const { return encode_fixed(x, w, f); }  // nearest, saturating
   u64 encode_b(double x) const { return encode_a(x); }
 };
 

@@ -22,9 +22,23 @@ struct LinearAcc {
   }
   double value(u64 acc) const { return std::ldexp(static_cast<double>(sext(acc, wacc)), -facc); }
   i64 clamp_product(i64 p) const { return clamp(p, -hi, hi); }
+  // |product| = mant * 2^sh in accumulator LSB, mant < 2^mant_bits: bits below the LSB are truncated,
+  // magnitudes above the accumulator's range saturate (a shifter cannot wrap meaningfully).
+  i64 shifted_magnitude(i64 mant, int sh, int mant_bits) const {
+    if (sh >= 0) return sh + mant_bits > 62 ? hi : clamp_product(mant << sh);
+    return sh < -62 ? 0 : mant >> -sh;
+  }
 };
+
+// Nearest w-bit two's-complement code with f fraction bits, saturating.
+u64 encode_fixed(double x, int w, int f);
 
 // Largest wacc a linear accumulator may have: the host adds two values of wacc bits in an i64.
 constexpr int kMaxLinearWacc = 62;
+
+// Accumulator defaults for products mant * 2^k (mant with mant_frac fraction bits, < max_mant), k in
+// [kmin, kmax]: facc as fine as the fxp MAC of the same width (2(w-1)) but no finer than the smallest
+// product needs; wacc so that 1024 of the largest products fit (at most kMaxLinearWacc).
+void derive_shifted_product_acc(MacConfig& c, int mant_frac, i64 kmin, i64 kmax, long double max_mant);
 
 }  // namespace logmac

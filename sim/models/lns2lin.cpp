@@ -18,15 +18,9 @@ static void derive_lns2lin(MacConfig& c) {
   if (c.exp2 == kExp2Table)
     for (int i = 0; i < (1 << ti); ++i)
       c.pow2_frac.push_back(std::llround(std::ldexp(std::exp2(static_cast<long double>(i) / (1 << ti)), c.fexp)));
+  // The product log saturates at +-MAX; its integer part shifts a mantissa below 2.
   const i64 max = (i64{1} << (c.w - 3)) - 1;
-  const i64 lmin = -2 * max, lmax = 2 * max;  // before saturation; the product log saturates at +-MAX
-  const i64 pmin = std::max(lmin, -max), pmax = std::min(lmax, max);
-  // Default facc: as fine as the fxp MAC of the same width (2(w-1)), no finer than the smallest product.
-  if (c.facc < 0) c.facc = static_cast<int>(std::min<i64>(2 * (c.w - 1), std::max<i64>(0, c.fexp - (pmin >> c.f))));
-  const long double maxp = std::ldexp(2.0L, static_cast<int>((pmax >> c.f) + c.facc));
-  if (c.wacc < 0) c.wacc = std::min(kMaxLinearWacc, linear_wacc_for(maxp));
-  require_range(c, "wacc", c.wacc, 2, kMaxLinearWacc);
-  if (c.facc > c.wacc - 2) spec_fail(c, fmt::format("facc={} must be below wacc-1={}", c.facc, c.wacc - 1));
+  derive_shifted_product_acc(c, c.fexp, (-max) >> c.f, max >> c.f, std::ldexp(2.0L, c.fexp));
 }
 
 const VariantInfo& Lns2LinMac::info() {

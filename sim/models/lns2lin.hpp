@@ -30,8 +30,7 @@ struct Lns2LinMac {
     const i64 l = lf.log(p);
     const int sh = static_cast<int>((l >> lf.f) + acc.facc - fexp);
     const i64 mant = mantissa(l & static_cast<i64>(mask(lf.f)));
-    const i64 mag = sh >= 0 ? (sh > 61 - fexp - 1 ? acc.hi : acc.clamp_product(mant << sh))
-                            : (sh < -62 ? 0 : mant >> -sh);
+    const i64 mag = acc.shifted_magnitude(mant, sh, fexp + 1);
     return lf.sign(p) ? -mag : mag;
   }
   u64 reset() const { return 0; }

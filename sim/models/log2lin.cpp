@@ -32,17 +32,10 @@ static void derive_log2lin(MacConfig& c) {
   c.pow2_frac.clear();
   for (int r = 0; r < (1 << c.f); ++r)  // 2^(r/2^f) with t fraction bits, rounded to nearest
     c.pow2_frac.push_back(std::llround(std::ldexp(std::exp2(static_cast<long double>(r) / (1 << c.f)), t)));
-  // Exponents (units 2^-f) of the smallest and largest products.
+  // Exponents (units 2^-f) of the smallest and largest products; their integer parts shift the mantissa.
   const i64 lmax = i64{c.fsr - 1} << c.f, lmin = lmax - ((i64{1} << m) - 2);
   const i64 emin = 2 * lmin, emax = 2 * lmax;
-  // Default facc: as fine as the fxp MAC of the same width (2(w-1)), but no finer than the smallest product.
-  const i64 exact_facc = std::max<i64>(0, t - (emin >> c.f));
-  if (c.facc < 0) c.facc = static_cast<int>(std::min<i64>(2 * (c.w - 1), exact_facc));
-  const long double maxp = std::ldexp(static_cast<long double>(c.pow2_frac[emax & ((1 << c.f) - 1)]),
-                                      static_cast<int>((emax >> c.f) + c.facc - t));
-  if (c.wacc < 0) c.wacc = std::min(kMaxLinearWacc, linear_wacc_for(maxp));
-  require_range(c, "wacc", c.wacc, 2, kMaxLinearWacc);
-  if (c.facc > c.wacc - 2) spec_fail(c, fmt::format("facc={} must be below wacc-1={}", c.facc, c.wacc - 1));
+  derive_shifted_product_acc(c, t, emin >> c.f, emax >> c.f, static_cast<long double>(c.pow2_frac[emax & ((1 << c.f) - 1)]));
 }
 
 const VariantInfo& Log2LinMac::info() {

@@ -28,8 +28,7 @@ struct Log2LinMac {
     const int sh = static_cast<int>((e >> f) + acc.facc - t);
     const i64 mant = (*pow2)[e & static_cast<i64>(mask(f))];
     // mant < 2^(t+1); saturate once the shifted mantissa cannot fit below 2^62.
-    const i64 mag = sh >= 0 ? (sh > 61 - t - 1 ? acc.hi : acc.clamp_product(mant << sh))
-                            : (sh < -62 ? 0 : mant >> -sh);
+    const i64 mag = acc.shifted_magnitude(mant, sh, t + 1);
     const bool neg = is_signed && (((a ^ b) >> m) & 1);
     return neg ? -mag : mag;
   }

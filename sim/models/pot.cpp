@@ -18,12 +18,6 @@ double ShiftWeightMac<Terms>::value_b(u64 b) const {
   return (b >> (Terms * we)) & 1 ? -v : v;
 }
 
-template <int Terms>
-u64 ShiftWeightMac<Terms>::encode_a(double x) const {
-  const double q = std::nearbyint(std::ldexp(x, f));
-  const double hi = static_cast<double>(smax(w)), lo = static_cast<double>(smin(w));
-  return static_cast<u64>(static_cast<i64>(q > hi ? hi : (q < lo ? lo : q))) & mask(w);
-}
 
 template <int Terms>
 u64 ShiftWeightMac<Terms>::encode_b(double x) const {

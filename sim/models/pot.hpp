@@ -35,7 +35,7 @@ struct ShiftWeightMac {
   double value_a(u64 a) const { return std::ldexp(static_cast<double>(sext(a, w)), -f); }
   double value_b(u64 b) const;
   double value_acc(u64 s) const { return acc.value(s); }
-  u64 encode_a(double x) const;
+  u64 encode_a(double x) const { return encode_fixed(x, w, f); }
   u64 encode_b(double x) const;  // nearest weight (pot: nearest in the log domain, below the smallest -> 0)
 };
 
