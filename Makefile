@@ -22,9 +22,12 @@ test: build
 test-long: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L long
 
+# The default sweep: accuracy, then synthesis + gate-level energy of every MAC against the linear baseline
+# (table printed; compare.{md,csv,json,png} in build/report; results cached in build/synth-cache).
 demo: build
 	@mkdir -p $(BUILD)/report
 	$(BUILD)/logmac accuracy --csv $(BUILD)/report/accuracy.csv
+	$(BUILD)/logmac compare --jobs $(JOBS) -o $(BUILD)/report
 
 bench: build
 	$(BUILD)/logmac bench

@@ -53,5 +53,10 @@ int cmd_eval(int argc, char** argv);
 int cmd_vectors(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_accuracy(int argc, char** argv);
+int cmd_rtl(int argc, char** argv);
+int cmd_cosim(int argc, char** argv);
+int cmd_pwl(int argc, char** argv);
+int cmd_synth(int argc, char** argv);
+int cmd_compare(int argc, char** argv);
 
 }  // namespace logmac::cli

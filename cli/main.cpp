@@ -17,6 +17,11 @@ const std::vector<Command>& commands() {
       {"vectors", "write test vectors 'CLR A B ACC' (exhaustive or seeded random)", cmd_vectors},
       {"bench", "model throughput in M MAC/s, single thread, 256-term dot products", cmd_bench},
       {"accuracy", "dot-product accuracy of MAC specs on a neural-network-like workload", cmd_accuracy},
+      {"rtl", "generate synthesizable Verilog (+ JSON sidecar) for MAC specs", cmd_rtl},
+      {"cosim", "co-simulate RTL (Verilator + SystemC) against the C++ model", cmd_cosim},
+      {"pwl", "bitwidth-specific PWL delta tables (power-of-two slopes) by simulated annealing", cmd_pwl},
+      {"synth", "synthesis (yosys), timing (OpenSTA) and gate-level energy per MAC of one MAC spec", cmd_synth},
+      {"compare", "LNS versus linear: area, fmax, energy and accuracy of several MACs, report + plot", cmd_compare},
   };
   return cmds;
 }

@@ -1,5 +1,7 @@
 #include "workload.hpp"
 
+#include <fmt/format.h>
+
 namespace logmac {
 
 namespace {
@@ -89,10 +91,15 @@ Accuracy measure_accuracy(const MacConfig& c, const DotWorkload& wl) {
 }
 
 std::vector<std::string> default_sweep() {
-  return {"fxp:w=8",          "fxp:w=12",         "fxp:w=16",          "pot:w=8",
-          "pot:w=12",         "apot:w=8",         "log2lin:w=8",       "log2lin:w=8,f=1",
-          "lns:w=8",          "lns:w=12",         "lns:w=16,f=8,delta=pwl:qaa",
-          "lns:w=16,f=8,delta=exact", "lns2lin:w=8",  "lns2lin:w=12",      "lns2lin:w=16"};
+  std::vector<std::string> specs;
+  for (int w : {8, 12, 16}) specs.push_back(fmt::format("fxp:w={}", w));
+  for (const char* s : {"pot:w=8", "pot:w=12", "apot:w=8", "log2lin:w=8", "log2lin:w=8,f=1", "lns:w=8", "lns:w=12",
+                        "lns:w=16,f=8,delta=pwl:qaa", "lns:w=16,f=8,delta=exact"})
+    specs.push_back(s);
+  // The hybrid with the accumulator of the fxp MAC of the same width (its full-range default is far wider).
+  for (int w : {8, 12, 16})
+    specs.push_back(fmt::format("lns2lin:w={},wacc={}", w, parse_spec(fmt::format("fxp:w={}", w)).wacc));
+  return specs;
 }
 
 std::vector<std::string> canonical_set() {

@@ -26,7 +26,7 @@ struct LinearAcc {
   // magnitudes above the accumulator's range saturate (a shifter cannot wrap meaningfully).
   i64 shifted_magnitude(i64 mant, int sh, int mant_bits) const {
     if (sh >= 0) return sh + mant_bits > 62 ? hi : clamp_product(mant << sh);
-    return sh < -62 ? 0 : mant >> -sh;
+    return sh < -62 ? 0 : clamp_product(mant >> -sh);  // a tiny accumulator: mant >> k can exceed hi
   }
 };
 
@@ -37,8 +37,9 @@ u64 encode_fixed(double x, int w, int f);
 constexpr int kMaxLinearWacc = 62;
 
 // Accumulator defaults for products mant * 2^k (mant with mant_frac fraction bits, < max_mant), k in
-// [kmin, kmax]: facc as fine as the fxp MAC of the same width (2(w-1)) but no finer than the smallest
-// product needs; wacc so that 1024 of the largest products fit (at most kMaxLinearWacc).
-void derive_shifted_product_acc(MacConfig& c, int mant_frac, i64 kmin, i64 kmax, long double max_mant);
+// [kmin, kmax], full scale 2^kfull: facc gives the resolution of the fxp MAC of the same width relative to
+// full scale (2(w-1) - kfull) but no finer than the smallest product needs; wacc holds 1024 of the
+// largest products (at most kMaxLinearWacc).
+void derive_shifted_product_acc(MacConfig& c, int mant_frac, i64 kmin, i64 kmax, i64 kfull, long double max_mant);
 
 }  // namespace logmac

@@ -35,7 +35,8 @@ static void derive_log2lin(MacConfig& c) {
   // Exponents (units 2^-f) of the smallest and largest products; their integer parts shift the mantissa.
   const i64 lmax = i64{c.fsr - 1} << c.f, lmin = lmax - ((i64{1} << m) - 2);
   const i64 emin = 2 * lmin, emax = 2 * lmax;
-  derive_shifted_product_acc(c, t, emin >> c.f, emax >> c.f, static_cast<long double>(c.pow2_frac[emax & ((1 << c.f) - 1)]));
+  derive_shifted_product_acc(c, t, emin >> c.f, emax >> c.f, emax >> c.f,
+                             static_cast<long double>(c.pow2_frac[emax & ((1 << c.f) - 1)]));
 }
 
 const VariantInfo& Log2LinMac::info() {

@@ -30,6 +30,11 @@ check "eval clr value" 2 bash -c "printf '7 3 3\n' | '$L' eval --mac fxp:w=4"; o
 check "eval too wide" 2 bash -c "printf '1 1f 3\n' | '$L' eval --mac fxp:w=4"; one_line_err "eval too wide" "at most 4 bits"
 check "exhaustive too wide" 2 "$L" vectors --mac fxp:w=16 --exhaustive -o "$T/v.txt"; one_line_err "exhaustive too wide" "--random"
 [ -e "$T/v.txt" ] && { echo "FAIL: half-written vector file"; fail=$((fail+1)); }
+# pwl optimizer options
+check "pwl bad K" 2 "$L" pwl --w 16 --f 8 --segments 0 -o "$T/p.csv"; one_line_err "pwl bad K" "segments"
+check "pwl bad objective" 2 "$L" pwl --w 16 --f 8 --segments 4 --objective best -o "$T/p.csv"; one_line_err "pwl bad objective" "objective"
+check "pwl bad f" 2 "$L" pwl --w 8 --f 6 --segments 4 -o "$T/p.csv"; one_line_err "pwl bad f" "f"
+[ -e "$T/p.csv" ] && { echo "FAIL: pwl wrote a file on bad input"; fail=$((fail+1)); }
 # vectors -> eval round trip: eval checks the ACC column and exits 0 only if all lines agree.
 for spec in fxp:w=5 pot:w=6 apot:w=5,we=2 log2lin:w=6,f=1 lns:w=7 lns:w=16,f=8,delta=pwl:qaa lns2lin:w=8; do
   check "vectors $spec" 0 "$L" vectors --mac "$spec" --random 3000 --seed 5 -o "$T/v.txt"

@@ -79,7 +79,8 @@ TEST_SUITE("products") {
   TEST_CASE("log2lin: 2^((La+Lb)/2^f) with rounded constants, truncated and saturated into the accumulator") {
     for (const char* s : {"log2lin:w=8,f=0", "log2lin:w=8,f=1", "log2lin:w=10,f=2,signed=0,fsr=3",
                           "log2lin:w=9,f=3,sqrt2bits=5,facc=9,wacc=20", "log2lin:w=6,f=1,fsr=-2",
-                          "log2lin:w=8,f=1,wacc=12,facc=6"}) {
+                          "log2lin:w=8,f=1,wacc=12,facc=6",
+                          "log2lin:w=4,f=2,fsr=5,sqrt2bits=6,facc=0,wacc=4"}) {
       const MacConfig c = parse_spec(s);
       const int m = c.w - c.is_signed, t = c.f ? c.sqrt2bits : 0;
       const long long cmax = ref::pow2i(m) - 1, scale = ref::pow2i(c.f);
@@ -122,7 +123,8 @@ TEST_SUITE("products") {
   TEST_CASE("lns2lin: saturated log product, 2^frac mantissa, shifted into the accumulator") {
     for (const char* s : {"lns2lin:w=10,f=4", "lns2lin:w=8,f=2,fexp=5", "lns2lin:w=10,f=6,fexp=3",
                           "lns2lin:w=8,f=3,exp2=mitchell", "lns2lin:w=9,f=2,exp2=mitchell,fexp=6",
-                          "lns2lin:w=10,f=4,wacc=16,facc=4"}) {
+                          "lns2lin:w=10,f=4,wacc=16,facc=4",
+                          "lns2lin:w=7,f=1,fexp=5,facc=0,wacc=5"}) {
       const MacConfig c = parse_spec(s);
       const long long max = ref::pow2i(c.w - 3) - 1, scale = ref::pow2i(c.f);
       const int ti = std::min(c.f, c.fexp);

@@ -47,6 +47,11 @@ TEST_SUITE("spec") {
     CHECK(lns.wacc == 16);
     CHECK(lns.latency == 3);
     CHECK(parse_spec("log2lin:w=8,f=1").pow2_frac == std::vector<i64>{256, 362});  // sqrt(2) * 256 = 362.04
+    // log2lin resolution is relative to its full scale 2^(fsr-1); defaults are always consistent
+    CHECK(parse_spec("log2lin:w=8,fsr=3").facc == 14 - 4);
+    const MacConfig tiny = parse_spec("log2lin:w=16,f=0,signed=0,fsr=-20");
+    CHECK(tiny.facc <= tiny.wacc - 2);
+    CHECK(tiny.facc == 60);
   }
 
   TEST_CASE("bad specs name the key and what is allowed") {

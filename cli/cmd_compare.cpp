@@ -1,0 +1,130 @@
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "cli.hpp"
+#include "config.hpp"
+#include "flow.hpp"
+#include "report.hpp"
+#include "workload.hpp"
+
+namespace logmac::cli {
+
+// In cmd_synth.cpp: the options both subcommands share.
+std::vector<OptDef> synth_flow_options();
+synth::FlowOptions synth_flow_from(const Args& args, const char* sub);
+
+int cmd_compare(int argc, char** argv) {
+  auto defs = synth_flow_options();
+  defs.insert(defs.begin(), {"--mac", "SPEC", "a MAC spec (default: the built-in sweep of `make demo`)", true});
+  defs.push_back({"--jobs", "J", "designs run in parallel (default: all cores)"});
+  defs.push_back({"-o", "DIR", "report directory: compare.md, .csv, .json, .png"});
+  Args args("compare", defs, argc, argv);
+  if (args.help()) {
+    fmt::print(
+        "logmac compare [--mac SPEC ...] -o DIR: synthesis, timing, energy per MAC and accuracy of several MACs\n"
+        "(see logmac synth --help), each against the linear fixed-point MAC of the same operand width (fxp:w=<w>,\n"
+        "added if not listed). Prints a Markdown table and writes DIR/compare.{{md,csv,json,png}}. Results are\n"
+        "cached by spec, RTL, liberty (path and content), tool versions, clock and workload.\n"
+        "Exit status: 0, 1 if a design failed (the others are still reported), 2 bad input.\n{}",
+        args.usage());
+    return 0;
+  }
+  if (!args.positional().empty())
+    throw UsageError(fmt::format("compare: unexpected argument '{}'", args.positional().front()));
+  if (!args.has("-o")) throw UsageError("compare: -o DIR is required");
+  std::vector<std::string> specs = args.all("--mac");
+  if (specs.empty()) specs = default_sweep();
+  std::vector<MacConfig> cfgs;
+  for (const auto& s : specs) {
+    MacConfig c = parse_spec(s);
+    bool dup = false;
+    for (const auto& x : cfgs) dup |= x.canonical() == c.canonical();
+    if (!dup) cfgs.push_back(std::move(c));
+  }
+  // The linear baseline of every width.
+  const size_t given = cfgs.size();
+  for (size_t i = 0; i < given; ++i) {
+    MacConfig base = parse_spec(fmt::format("fxp:w={}", cfgs[i].w));
+    bool have = false;
+    for (const auto& x : cfgs) have |= x.canonical() == base.canonical();
+    if (!have) cfgs.push_back(std::move(base));
+  }
+  const synth::FlowOptions opt = synth_flow_from(args, "compare");
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const int jobs = static_cast<int>(args.get_int("--jobs", cores, 1, 256));
+  const std::string versions = [] {
+    try {
+      return synth::tool_versions();
+    } catch (const synth::FlowError& e) {
+      throw UsageError(fmt::format("compare: {}", e.what()));
+    }
+  }();
+
+  fmt::print(stderr, "compare: {} designs ({} added as linear baselines), {} in parallel, clock {} ns\n", cfgs.size(),
+             cfgs.size() - given, jobs, opt.clock_ns);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<synth::DesignResult> res(cfgs.size());
+  std::vector<std::string> err(cfgs.size());
+  std::atomic<size_t> next{0};
+  std::atomic<int> done{0};
+  std::mutex out;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::min<int>(jobs, static_cast<int>(cfgs.size())); ++t)
+    pool.emplace_back([&] {
+      for (size_t i; (i = next++) < cfgs.size();) {
+        const auto start = std::chrono::steady_clock::now();
+        try {
+          res[i] = synth::run_design(cfgs[i], opt);
+        } catch (const std::exception& e) {
+          err[i] = e.what();
+        }
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::lock_guard lock(out);
+        const int k = ++done;
+        if (err[i].empty())
+          fmt::print(stderr, "[{:>2}/{}] {:<52} {:>6.1f} s{}  {:.0f} um2, {:.3f} pJ/MAC, {:.0f} MHz{}\n", k, cfgs.size(),
+                     res[i].spec, s, res[i].cached ? " (cached)" : "", res[i].area, res[i].energy_pj, res[i].fmax_mhz,
+                     res[i].slack_ns < 0 ? "  TIMING NOT MET" : "");
+        else
+          fmt::print(stderr, "[{:>2}/{}] {:<52} {:>6.1f} s  FAILED\n", k, cfgs.size(), cfgs[i].canonical(), s);
+      }
+    });
+  for (auto& t : pool) t.join();
+
+  std::vector<synth::DesignResult> ok;
+  int failed = 0;
+  for (size_t i = 0; i < cfgs.size(); ++i) {
+    if (err[i].empty()) ok.push_back(res[i]);
+    else {
+      ++failed;
+      fmt::print(stderr, "logmac: compare: {}\n", err[i]);
+    }
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  fmt::print("{}\n{}", synth::markdown_table(ok), "\nWhere the energy goes (share of pJ/MAC by driver) and the "
+                                                     "flip-flops' share of the area:\n\n");
+  fmt::print("{}\n", synth::breakdown_table(ok));
+  const std::string lib_name = opt.liberty.substr(opt.liberty.find_last_of('/') + 1);
+  fmt::print("clock {} ns ({:.0f} MHz), liberty {}, workload {} ({} MACs), ratios against fxp of the same width; "
+             "{:.0f} s\n",
+             opt.clock_ns, 1000.0 / opt.clock_ns, lib_name, opt.workload, ok.empty() ? 0 : ok[0].macs, wall);
+  for (const auto& r : ok)
+    if (r.slack_ns < 0)
+      fmt::print(stderr, "compare: TIMING NOT MET: {} needs {:.3f} ns > clock {} ns (slack {:.3f} ns)\n", r.spec,
+                 r.critical_ns, opt.clock_ns, r.slack_ns);
+  if (!ok.empty()) {
+    const std::string note = synth::write_reports(
+        args.get("-o"), ok, versions,
+        fmt::format("logmac MACs on {} at {} ns clock: cost against accuracy", lib_name, opt.clock_ns));
+    if (!note.empty()) fmt::print(stderr, "compare: {}\n", note);
+    fmt::print("reports: {}/compare.{{md,csv,json,png}}\n", args.get("-o"));
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace logmac::cli

@@ -1,0 +1,87 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "cli.hpp"
+#include "config.hpp"
+#include "rtl.hpp"
+#include "workload.hpp"
+
+namespace logmac::cli {
+
+namespace {
+
+std::string shell_quote(const std::string& s) {
+  const bool plain = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                       "0123456789_./:=,+-@%") == std::string::npos;
+  if (plain) return s;
+  std::string o = "'";
+  for (char ch : s) o += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return o + "'";
+}
+
+// Writes path via path.tmp and a rename, so that readers never see half a file.
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      throw UsageError(fmt::format("rtl: cannot write {}", path.string()));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw UsageError(fmt::format("rtl: cannot write {}: {}", path.string(), ec.message()));
+}
+
+}  // namespace
+
+int cmd_rtl(int argc, char** argv) {
+  Args args("rtl",
+            {{"--mac", "SPEC", "a MAC spec", true},
+             {"--canonical-set", nullptr, "add the canonical set (one spec per variant; the golden RTL)"},
+             {"-o", "DIR", "output directory (created if missing)"}},
+            argc, argv);
+  if (args.help()) {
+    fmt::print("logmac rtl (--mac SPEC ... | --canonical-set) -o DIR\n"
+               "Writes DIR/<module>.v (one synthesizable Verilog-2005 module, bit-exact with the model) and\n"
+               "DIR/<module>.json (spec, widths, latency, ports) per spec; <module> = the spec's module name.\n{}",
+               args.usage());
+    return 0;
+  }
+  if (!args.positional().empty())
+    throw UsageError(fmt::format("rtl: unexpected argument '{}'", args.positional().front()));
+  std::vector<std::string> specs = args.all("--mac");
+  if (args.has("--canonical-set"))
+    for (const auto& s : canonical_set()) specs.push_back(s);
+  if (specs.empty()) throw UsageError("rtl: give at least one --mac SPEC (or --canonical-set)");
+  if (!args.has("-o")) throw UsageError("rtl: -o DIR is required");
+
+  std::string command = "logmac";
+  for (int i = 0; i < argc; ++i) command += " " + shell_quote(argv[i]);
+
+  // Every spec is parsed and generated before anything is written: a bad spec writes nothing.
+  std::map<std::string, gen::RtlDesign> designs;
+  for (const auto& s : specs) {
+    auto d = gen::generate_rtl(parse_spec(s), command);
+    designs.emplace(d.module, std::move(d));
+  }
+  const std::filesystem::path dir = args.get("-o");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!std::filesystem::is_directory(dir)) throw UsageError(fmt::format("rtl: cannot create directory {}", dir.string()));
+  for (const auto& [name, d] : designs) {
+    write_atomically(dir / (name + ".v"), d.verilog);
+    write_atomically(dir / (name + ".json"), d.json);
+    fmt::print("{}\n", (dir / (name + ".v")).string());
+  }
+  return 0;
+}
+
+}  // namespace logmac::cli

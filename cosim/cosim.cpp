@@ -1,0 +1,360 @@
+#include "cosim.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "cosim_build_info.hpp"
+#include "vectors.hpp"
+
+namespace logmac::cosim {
+
+namespace fs = std::filesystem;
+namespace bi = build_info;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string read_file(const fs::path& p, const char* what) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw CosimError(fmt::format("cannot read {} '{}'", what, p.string()));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  if (!out) throw CosimError(fmt::format("cannot write '{}'", p.string()));
+}
+
+// 128-bit FNV-1a pair: a content key for the cache, not a security property.
+class Hasher {
+ public:
+  void add(std::string_view s) {
+    for (unsigned char ch : s) {
+      h1_ = (h1_ ^ ch) * 0x100000001b3ULL;
+      h2_ = (h2_ ^ ch) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
+    }
+    const std::string len = fmt::format("|{}|", s.size());  // field boundary
+    for (unsigned char ch : len) h1_ = (h1_ ^ ch) * 0x100000001b3ULL;
+  }
+  std::string hex() const { return fmt::format("{:016x}{:08x}", h1_, h2_ >> 32); }
+
+ private:
+  std::uint64_t h1_ = 0xcbf29ce484222325ULL, h2_ = 0x84222325cbf29ce4ULL;
+};
+
+// Starts argv[0] with stdout/stderr appended to `log` (or inherited when empty), in directory `cwd`.
+pid_t spawn(const std::vector<std::string>& args, const std::string& log, const std::string& cwd = "") {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw CosimError(fmt::format("cannot start {}", args[0]));
+  if (pid == 0) {
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
+    if (!log.empty()) {
+      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+      }
+    }
+    execvp(argv[0], argv.data());
+    std::fprintf(stderr, "cannot execute %s\n", argv[0]);
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return 127;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int run(const std::vector<std::string>& args, const std::string& log, const std::string& cwd = "") {
+  return wait_for(spawn(args, log, cwd));
+}
+
+// The first error line of a tool log (verilator "%Error", compiler "error:"), for a one-line message.
+std::string first_error(const fs::path& log) {
+  std::ifstream in(log);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (line.find("%Error") != std::string::npos || line.find("error:") != std::string::npos) return line;
+    if (!line.empty()) last = line;
+  }
+  return last.empty() ? "(no output)" : last;
+}
+
+// An exclusive lock on a file, released when the process ends or the object goes away.
+class FileLock {
+ public:
+  explicit FileLock(const fs::path& p, const std::string& waiting_msg) {
+    fd_ = open(p.c_str(), O_RDWR | O_CREAT, 0644);
+    if (fd_ < 0) throw CosimError(fmt::format("cannot create lock file '{}'", p.string()));
+    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      fmt::print(stderr, "{}\n", waiting_msg);
+      while (flock(fd_, LOCK_EX) != 0)
+        if (errno != EINTR) throw CosimError(fmt::format("cannot lock '{}'", p.string()));
+    }
+  }
+  ~FileLock() { close(fd_); }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// The harness exits with this status on a mismatch (tests/cosim/harness/tb_common.hpp kMismatchStatus).
+constexpr int kHarnessMismatch = 10;
+
+const char* engine_name(Engine e) { return e == Engine::Lean ? "lean" : "systemc"; }
+
+// Fixed 64-bit ports for the harness; the design's own widths must match exactly (WIDTH is an error here,
+// warnings inside the design are not the co-simulation's business).
+std::string wrapper_verilog(const MacConfig& c) {
+  return fmt::format(
+      "// logmac co-simulation wrapper for {spec}\n"
+      "module logmac_cosim_top (\n"
+      "  input clk_i, input rst_ni, input en_i, input clr_i,\n"
+      "  input [63:0] a_i, input [63:0] b_i, output [63:0] acc_o\n"
+      ");\n"
+      "  wire [{wacc_msb}:0] acc;\n"
+      "  {module} u_dut (.clk_i(clk_i), .rst_ni(rst_ni), .en_i(en_i), .clr_i(clr_i),\n"
+      "    .a_i(a_i[{wa_msb}:0]), .b_i(b_i[{wb_msb}:0]), .acc_o(acc));\n"
+      "  assign acc_o = {{{{{pad}{{1'b0}}}}, acc}};\n"
+      "endmodule\n",
+      fmt::arg("spec", c.canonical()), fmt::arg("module", c.module_name()), fmt::arg("wa_msb", c.wa - 1),
+      fmt::arg("wb_msb", c.wb - 1), fmt::arg("wacc_msb", c.wacc - 1), fmt::arg("pad", 64 - c.wacc));
+}
+
+const char* kLintConfig =
+    "`verilator_config\n"
+    "lint_off -file \"*/dut.v\"\n";
+
+std::vector<std::string> link_inputs(Engine e) {
+  std::vector<std::string> v;
+  if (e == Engine::Lean) v.assign(std::begin(bi::kCcLink), std::end(bi::kCcLink));
+  else v.assign(std::begin(bi::kScLink), std::end(bi::kScLink));
+  return v;
+}
+
+fs::path self_exe() { return fs::read_symlink("/proc/self/exe"); }
+
+// The RTL under test: the user's file, or the generator's output for the spec.
+std::string obtain_rtl(const MacConfig& c, const CosimOptions& o, const fs::path& scratch) {
+  if (!o.rtl.empty()) {
+    if (!fs::is_regular_file(o.rtl)) throw CosimError(fmt::format("--rtl file '{}' does not exist", o.rtl));
+    return read_file(o.rtl, "--rtl file");
+  }
+  fs::create_directories(scratch);
+  const fs::path log = scratch / "rtl.log";
+  // `-o .` inside the scratch directory: the command the generator records in the file is the same on every
+  // run, so the RTL text (and the cache key) only changes when the generator's output does.
+  const int st = run({self_exe().string(), "rtl", "--mac", c.canonical(), "-o", "."}, log.string(), scratch.string());
+  if (st != 0) throw CosimError(fmt::format("generating RTL with 'logmac rtl' failed: {}", first_error(log)));
+  return read_file(scratch / (c.module_name() + ".v"), "generated RTL");
+}
+
+void build_design(const MacConfig& c, Engine e, const std::string& rtl, const std::string& rtl_name,
+                  const fs::path& dir) {
+  const auto t0 = Clock::now();
+  const fs::path obj = dir / "obj", log = dir / "build.log";
+  fs::create_directories(obj);
+  write_file(dir / "dut.v", rtl);
+  write_file(dir / "top.v", wrapper_verilog(c));
+  write_file(dir / "lint.vlt", kLintConfig);
+  fmt::print(stderr, "cosim: verilating {} ({})\n", c.module_name(), engine_name(e));
+  const std::vector<std::string> vl = {bi::kVerilator, e == Engine::Lean ? "--cc" : "--sc", "--trace", "--prefix",
+                                       "Vdut", "--top-module", "logmac_cosim_top", "-Mdir", obj.string(),
+                                       "-Wno-fatal", "-Werror-WIDTH", "-Werror-PINMISSING",
+                                       (dir / "lint.vlt").string(), (dir / "top.v").string(),
+                                       (dir / "dut.v").string()};
+  if (run(vl, log.string()) != 0) {
+    // Name the files as the user knows them, not by their copies in the cache.
+    std::string err = first_error(log);
+    for (const auto& [copy, shown] : {std::pair{dir / "top.v", std::string("cosim wrapper")},
+                                      std::pair{dir / "dut.v", rtl_name}})
+      for (size_t at; (at = err.find(copy.string())) != std::string::npos;)
+        err.replace(at, copy.string().size(), shown);
+    throw CosimError(fmt::format("verilator rejected the RTL of {} (module {}, ports clk_i rst_ni en_i clr_i "
+                                 "a_i[{}:0] b_i[{}:0] acc_o[{}:0] expected): {}",
+                                 c.canonical(), c.module_name(), c.wa - 1, c.wb - 1, c.wacc - 1, err));
+  }
+
+  // One unity file (as Verilator's own __ALL build) for the generated model and the glue: the SystemC headers,
+  // the bulk of the compile time, are parsed once per design.
+  const fs::path glue = fs::path(bi::kHarnessDir) / (e == Engine::Lean ? "glue_cc.cpp" : "glue_sc.cpp");
+  std::vector<std::string> parts;
+  for (const auto& ent : fs::directory_iterator(obj)) {
+    const std::string name = ent.path().filename().string();
+    if (name.starts_with("Vdut") && ent.path().extension() == ".cpp") parts.push_back(name);
+  }
+  std::sort(parts.begin(), parts.end());
+  std::string unity;
+  for (const auto& p : parts) unity += fmt::format("#include \"{}\"\n", p);
+  unity += fmt::format("#include \"{}\"\n", glue.string());
+  write_file(obj / "model_all.cpp", unity);
+
+  std::vector<std::string> cc = {bi::kCxx, "-std=c++20", bi::kOpt, "-w", "-isystem", bi::kVerilatorInclude,
+                                 "-isystem", std::string(bi::kVerilatorInclude) + "/vltstd", "-I", obj.string(),
+                                 "-I", bi::kHarnessDir};
+  if (e == Engine::Lean)
+    for (const char* d : bi::kCcDefs) cc.push_back(std::string("-D") + d);
+  else
+    for (const char* d : bi::kScDefs) cc.push_back(std::string("-D") + d);
+  cc.insert(cc.end(), {"-c", (obj / "model_all.cpp").string(), "-o", (obj / "model_all.o").string()});
+  fmt::print(stderr, "cosim: compiling the Verilated model ({:.1f} s so far)\n", seconds_since(t0));
+  if (run(cc, log.string()) != 0)
+    throw CosimError(fmt::format("compiling the Verilated model of {} failed: {} (log: {})", c.module_name(),
+                                 first_error(log), log.string()));
+  std::vector<std::string> ld = {bi::kCxx, "-o", (dir / "sim").string(), (obj / "model_all.o").string()};
+  for (const auto& l : link_inputs(e)) ld.push_back(l);
+  if (e == Engine::Lean) ld.insert(ld.end(), std::begin(bi::kCcSysLibs), std::end(bi::kCcSysLibs));
+  else ld.insert(ld.end(), std::begin(bi::kScSysLibs), std::end(bi::kScSysLibs));
+  if (run(ld, log.string()) != 0)
+    throw CosimError(fmt::format("linking the co-simulation of {} failed: {} (log: {})", c.module_name(),
+                                 first_error(log), log.string()));
+  fs::remove_all(obj);  // the simulator is self-contained; the cache keeps it, the RTL and the build log
+  fmt::print(stderr, "cosim: built {} in {:.1f} s\n", c.module_name(), seconds_since(t0));
+}
+
+// Returns the directory holding `sim` for this spec, RTL and harness, building it once.
+fs::path cached_build(const MacConfig& c, Engine e, const std::string& rtl, const std::string& rtl_name) {
+  Hasher h;
+  h.add("logmac-cosim-v1");
+  h.add(engine_name(e));
+  h.add(c.canonical());
+  h.add(c.module_name());
+  h.add(rtl);
+  h.add(wrapper_verilog(c));
+  h.add(kLintConfig);
+  h.add(bi::kCxx);
+  h.add(bi::kOpt);
+  h.add(read_file(fs::path(bi::kVerilatorInclude) / "verilated_config.h", "verilator header"));
+  for (const char* f : {"dut_api.hpp", "glue_sc.cpp", "glue_cc.cpp"})
+    h.add(read_file(fs::path(bi::kHarnessDir) / f, "harness source"));
+  for (const auto& l : link_inputs(e)) h.add(read_file(l, "harness object"));
+
+  const fs::path root = cache_dir();
+  fs::create_directories(root);
+  const std::string name = fmt::format("{}-{}-{}", c.module_name(), engine_name(e), h.hex());
+  const fs::path final_dir = root / name;
+  if (fs::exists(final_dir / "sim")) {
+    fmt::print(stderr, "cosim: cached build {}\n", final_dir.string());
+    return final_dir;
+  }
+  // Same spec built concurrently: the second waits for the first and then reuses its build.
+  FileLock lock(root / (name + ".lock"), fmt::format("cosim: waiting for a concurrent build of {}", name));
+  if (fs::exists(final_dir / "sim")) return final_dir;
+  const fs::path tmp = root / (name + ".tmp");
+  fs::remove_all(tmp);
+  build_design(c, e, rtl, rtl_name, tmp);
+  fs::rename(tmp, final_dir);  // atomic: the cache never holds a half-built design
+  return final_dir;
+}
+
+struct ScratchDir {
+  fs::path path;
+  ScratchDir() {
+    path = fs::path(cache_dir()) / fmt::format("run-{}-{}", getpid(), Clock::now().time_since_epoch().count());
+    fs::create_directories(path);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+std::string cache_dir() {
+  if (const char* env = std::getenv("LOGMAC_COSIM_CACHE"); env && *env) return env;
+  return bi::kCacheDir;
+}
+
+Engine resolve_engine(const MacConfig& c, const CosimOptions& o) {
+  if (o.engine != Engine::Auto) return o.engine;
+  return o.exhaustive && exhaustive_count(c) > kLeanThreshold ? Engine::Lean : Engine::SystemC;
+}
+
+namespace {
+int run_cosim_impl(const MacConfig& c, const CosimOptions& o);
+}  // namespace
+
+int run_cosim(const MacConfig& c, const CosimOptions& o) {
+  try {
+    return run_cosim_impl(c, o);
+  } catch (const fs::filesystem_error& e) {  // e.g. an unwritable cache directory
+    throw CosimError(e.what());
+  }
+}
+
+namespace {
+int run_cosim_impl(const MacConfig& c, const CosimOptions& o) {
+  if (o.exhaustive && c.input_bits() > kMaxExhaustiveBits)
+    throw CosimError(fmt::format("--exhaustive needs at most {} input bits, {} has {}; use --random N",
+                                 kMaxExhaustiveBits, c.canonical(), c.input_bits()));
+  const Engine e = resolve_engine(c, o);
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  ScratchDir scratch;
+  const std::string rtl = obtain_rtl(c, o, scratch.path / "rtl");
+  const fs::path dir = cached_build(c, e, rtl, o.rtl.empty() ? "generated RTL" : o.rtl);
+
+  const fs::path result = scratch.path / "result";
+  std::vector<std::string> args = {(dir / "sim").string(), "--spec", c.canonical(), "--seed",
+                                   std::to_string(o.seed), "--max-report", std::to_string(o.max_report)};
+  if (o.exhaustive) args.push_back("--exhaustive");
+  else args.insert(args.end(), {"--random", std::to_string(o.random)});
+  fmt::print(stderr, "cosim: running {} {} vectors ({})\n", c.canonical(),
+             o.exhaustive ? exhaustive_count(c) : o.random, engine_name(e));
+  std::fflush(stdout);
+  auto with_result = args;
+  with_result.insert(with_result.end(), {"--result", result.string()});
+  const int st = run(with_result, "");
+  if (st == 0) return 0;
+  if (st != kHarnessMismatch)
+    throw CosimError(fmt::format("the co-simulation of {} failed to run (status {})", c.canonical(), st));
+  if (!o.trace.empty()) {
+    // Rerun (the stimulus is deterministic) dumping only a window around the first mismatch.
+    std::istringstream res(read_file(result, "co-simulation result"));
+    std::string key;
+    long long first = 0;
+    res >> key >> first;
+    const long long from = std::max(0LL, first - 64), to = first + c.latency + 8;
+    const std::string tmp = o.trace + ".tmp";
+    auto traced = args;
+    traced.insert(traced.end(), {"--quiet", "--max-report", "1000000000", "--trace", tmp, "--trace-from",
+                                 std::to_string(from), "--trace-to", std::to_string(to)});
+    if (run(traced, "") != kHarnessMismatch || !fs::exists(tmp))
+      throw CosimError(fmt::format("the traced rerun of {} did not reproduce the mismatch", c.canonical()));
+    fs::rename(tmp, o.trace);
+    fmt::print("trace: {} (cycles {}..{}; first mismatch at cycle {}, rising edge at {} ns)\n", o.trace, from, to,
+               first, 10 * (first + 1) + 5);
+  }
+  return 1;
+}
+
+}  // namespace
+
+}  // namespace logmac::cosim

@@ -1,0 +1,26 @@
+// Verilog generator: one self-contained, synthesizable Verilog-2005 module per MacConfig, bit-exact with
+// the C++ model. Ports and timing follow the RTL contract in the project notes:
+//   clk_i, rst_ni (async, active low), en_i, clr_i, a_i[wa-1:0], b_i[wb-1:0], acc_o[wacc-1:0];
+//   product combinational, then `pipe` register stages, then acc_q; latency = pipe + 1.
+// Everything is emitted as ONE module named cfg.module_name(), so designs of several configurations can
+// be linked together without name clashes.
+#pragma once
+#include <string>
+
+#include "config.hpp"
+
+namespace logmac::gen {
+
+// Bump when the generated text changes (it is recorded in every file header and sidecar).
+inline constexpr const char* kGeneratorVersion = "logmac-gen 1.0";
+
+struct RtlDesign {
+  std::string module;   // cfg.module_name()
+  std::string verilog;  // <module>.v
+  std::string json;     // <module>.json: cfg.to_json() plus ports, reset value, generator, command
+};
+
+// `command` is recorded verbatim in the header and the sidecar (the caller makes it deterministic).
+RtlDesign generate_rtl(const MacConfig& c, const std::string& command);
+
+}  // namespace logmac::gen

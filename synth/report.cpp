@@ -1,0 +1,188 @@
+#include "report.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "config.hpp"
+#include "process.hpp"
+
+namespace logmac {
+extern const char* const kPlotGp;
+}
+
+namespace logmac::synth {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const DesignResult* find_baseline(const DesignResult& r, const std::vector<DesignResult>& all) {
+  const std::string b = baseline_spec(r);
+  for (const auto& x : all)
+    if (x.spec == b) return &x;
+  return nullptr;
+}
+
+std::string ratio(double v, const DesignResult* base, double DesignResult::*field) {
+  if (!base || base->*field <= 0) return "-";
+  return fmt::format("{:.3f}", v / (base->*field));
+}
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      o += fmt::format("\\u{:04x}", c);
+      continue;
+    }
+    o += c;
+  }
+  return o;
+}
+
+void write_atomic(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) throw FlowError(fmt::format("cannot write {}", path));
+  }
+  fs::rename(tmp, path);
+}
+
+}  // namespace
+
+std::string baseline_spec(const DesignResult& r) { return parse_spec(fmt::format("fxp:w={}", r.w)).canonical(); }
+
+size_t spec_width(const std::vector<DesignResult>& all) {
+  size_t w = 4;
+  for (const auto& r : all) w = std::max(w, r.spec.size());
+  return w;
+}
+
+std::string markdown_table(const std::vector<DesignResult>& all) {
+  const size_t sw = spec_width(all);
+  std::string s = fmt::format(
+      "| {:<{}} | {:>9} | {:>6} | {:>6} | {:>6} | {:>8} | {:>9} | {:>6} | {:>8} | {:>9} | {:>8} |\n", "spec", sw,
+      "area um2", "ratio", "cells", "fmax", "slack ns", "pJ/MAC", "ratio", "leak nW", "nrmse", "worst");
+  s += fmt::format("|{:-<{}}|{:->11}|{:->8}|{:->8}|{:->8}|{:->10}|{:->11}|{:->8}|{:->10}|{:->11}|{:->10}|\n", "", sw + 2, ":",
+                   ":", ":", ":", ":", ":", ":", ":", ":", ":");
+  for (const auto& r : all) {
+    const DesignResult* b = find_baseline(r, all);
+    s += fmt::format(
+        "| {:<{}} | {:>9.0f} | {:>6} | {:>6} | {:>6.0f} | {:>8.3f} | {:>9.3f} | {:>6} | {:>8.1f} | {:>9.3e} | {:>8.3e} "
+        "|\n",
+        r.spec, sw, r.area, ratio(r.area, b, &DesignResult::area), r.cells, r.fmax_mhz, r.slack_ns, r.energy_pj,
+        ratio(r.energy_pj, b, &DesignResult::energy_pj), r.leakage_nw, r.nrmse, r.worst);
+  }
+  return s;
+}
+
+std::string breakdown_table(const std::vector<DesignResult>& all) {
+  const size_t sw = spec_width(all);
+  std::string s = fmt::format("| {:<{}} | {:>7} | {:>7} | {:>7} | {:>7} | {:>8} | {:>8} | {:>8} |\n", "spec", sw,
+                              "clock", "regs", "logic", "inputs", "FF area", "FF cells", "activity");
+  s += fmt::format("|{:-<{}}|{:->9}|{:->9}|{:->9}|{:->9}|{:->10}|{:->10}|{:->10}|\n", "", sw + 2, ":", ":", ":", ":", ":", ":",
+                   ":");
+  for (const auto& r : all) {
+    const double e = r.energy_pj > 0 ? r.energy_pj : 1;
+    s += fmt::format("| {:<{}} | {:>6.1f}% | {:>6.1f}% | {:>6.1f}% | {:>6.1f}% | {:>7.1f}% | {:>8} | {:>8.3f} |\n",
+                     r.spec, sw, 100 * r.clock_pj / e, 100 * r.registers_pj / e, 100 * r.logic_pj / e,
+                     100 * r.inputs_pj / e, r.area > 0 ? 100 * r.seq_area / r.area : 0, r.seq_cells, r.activity);
+  }
+  return s;
+}
+
+std::string csv_table(const std::vector<DesignResult>& all) {
+  std::string s =
+      "spec,module,w,area_um2,area_ratio,cells,seq_cells,seq_area_um2,clock_ns,critical_ns,slack_ns,fmax_mhz,"
+      "energy_pj_per_mac,energy_ratio,switching_pj,internal_pj,leakage_pj,clock_pj,registers_pj,logic_pj,inputs_pj,"
+      "leakage_nw,sta_leakage_nw,power_uw,sta_power_uw,activity,macs,nrmse,worst,workload\n";
+  for (const auto& r : all) {
+    const DesignResult* b = find_baseline(r, all);
+    s += fmt::format(
+        "\"{}\",{},{},{:.1f},{},{},{},{:.1f},{},{:.4f},{:.4f},{:.2f},{:.5f},{},{:.5f},{:.5f},{:.7f},{:.5f},{:.5f},{:.5f},"
+        "{:.5f},{:.3f},{:.3f},{:.3f},{:.3f},{:.5f},{},{:.6e},{:.6e},{}\n",
+        r.spec, r.module, r.w, r.area, ratio(r.area, b, &DesignResult::area), r.cells, r.seq_cells, r.seq_area,
+        r.clock_ns, r.critical_ns, r.slack_ns, r.fmax_mhz, r.energy_pj, ratio(r.energy_pj, b, &DesignResult::energy_pj),
+        r.switching_pj, r.internal_pj, r.leakage_pj, r.clock_pj, r.registers_pj, r.logic_pj, r.inputs_pj, r.leakage_nw,
+        r.sta_leakage_nw, r.power_uw, r.sta_power_uw, r.activity, r.macs, r.nrmse, r.worst, r.workload);
+  }
+  return s;
+}
+
+std::string json_report(const std::vector<DesignResult>& all, const std::string& versions) {
+  std::string s = fmt::format("{{\n  \"tools\": \"{}\",\n  \"designs\": [\n", json_escape(versions));
+  for (size_t i = 0; i < all.size(); ++i) {
+    const auto& r = all[i];
+    const DesignResult* b = find_baseline(r, all);
+    std::string cells, blocks;
+    for (const auto& [k, v] : r.cell_types) cells += fmt::format("{}\"{}\": {}", cells.empty() ? "" : ", ", k, v);
+    for (const auto& [k, v] : r.block_area)
+      blocks += fmt::format("{}\"{}\": {:.1f}", blocks.empty() ? "" : ", ", json_escape(k), v);
+    s += fmt::format(
+        "    {{\"spec\": \"{}\", \"module\": \"{}\", \"baseline\": \"{}\", \"w\": {}, \"latency\": {},\n"
+        "     \"area_um2\": {:.1f}, \"area_ratio\": {}, \"cells\": {}, \"seq_cells\": {}, \"seq_area_um2\": {:.1f},\n"
+        "     \"clock_ns\": {}, \"critical_ns\": {:.4f}, \"slack_ns\": {:.4f}, \"fmax_mhz\": {:.2f},\n"
+        "     \"critical_from\": \"{}\", \"critical_to\": \"{}\",\n"
+        "     \"energy_pj_per_mac\": {:.6f}, \"energy_ratio\": {}, \"switching_pj\": {:.6f}, \"internal_pj\": {:.6f},\n"
+        "     \"leakage_pj\": {:.8f}, \"by_driver_pj\": {{\"clock\": {:.6f}, \"registers\": {:.6f}, \"logic\": {:.6f},"
+        " \"inputs\": {:.6f}}},\n"
+        "     \"leakage_nw\": {:.3f}, \"sta_leakage_nw\": {:.3f}, \"power_uw\": {:.3f}, \"sta_power_uw_cross_check\": "
+        "{:.3f},\n"
+        "     \"activity\": {:.5f}, \"wire_cap_ff_per_fanout\": {:.4f}, \"mean_net_cap_ff\": {:.4f},\n"
+        "     \"workload\": \"{}\", \"macs\": {}, \"cycles\": {}, \"gate_level_equals_model\": true,\n"
+        "     \"nrmse\": {:.6e}, \"worst\": {:.6e}, \"cell_types\": {{{}}}, \"block_area_um2\": {{{}}}}}{}\n",
+        json_escape(r.spec), r.module, b ? b->spec : "", r.w, r.latency, r.area,
+        b ? ratio(r.area, b, &DesignResult::area) : "null", r.cells, r.seq_cells, r.seq_area, r.clock_ns,
+        r.critical_ns, r.slack_ns, r.fmax_mhz, json_escape(r.critical_from), json_escape(r.critical_to), r.energy_pj,
+        b ? ratio(r.energy_pj, b, &DesignResult::energy_pj) : "null", r.switching_pj, r.internal_pj, r.leakage_pj,
+        r.clock_pj, r.registers_pj, r.logic_pj, r.inputs_pj, r.leakage_nw, r.sta_leakage_nw, r.power_uw,
+        r.sta_power_uw, r.activity, r.wire_cap_ff, r.mean_net_cap_ff, json_escape(r.workload), r.macs, r.cycles,
+        r.nrmse, r.worst, cells, blocks, i + 1 < all.size() ? "," : "");
+  }
+  s += "  ]\n}\n";
+  return s;
+}
+
+std::string write_reports(const std::string& dir, const std::vector<DesignResult>& all, const std::string& versions,
+                          const std::string& title) {
+  fs::create_directories(dir);
+  const std::string d = fs::absolute(dir).string();
+  write_atomic(d + "/compare.md", markdown_table(all) + "\n" + breakdown_table(all));
+  write_atomic(d + "/compare.csv", csv_table(all));
+  write_atomic(d + "/compare.json", json_report(all, versions));
+  std::map<std::string, int> variant_color;
+  std::string dat;
+  for (const auto& r : all) {
+    const std::string variant = r.spec.substr(0, r.spec.find(':'));
+    const int color = variant_color.emplace(variant, static_cast<int>(variant_color.size()) + 1).first->second;
+    // Short label: the spec as the user would write it is not stored; variant and width identify the point.
+    std::string label = fmt::format("{} w={}", variant, r.w);
+    if (r.spec.find("delta=exact") != std::string::npos) label += " exact";
+    if (variant == "log2lin" && (r.spec.find(":f=1,") != std::string::npos || r.spec.find(",f=1,") != std::string::npos))
+      label += " f=1";
+    dat += fmt::format("{:.6e}\t{:.6f}\t{:.1f}\t{}\t{}\n", r.nrmse > 0 ? r.nrmse : 1e-12, r.energy_pj, r.area, label,
+                       color);
+  }
+  write_atomic(d + "/compare.dat", dat);
+  std::string gp = kPlotGp;
+  auto sub = [&](const std::string& k, const std::string& v) {
+    for (size_t p; (p = gp.find(k)) != std::string::npos;) gp.replace(p, k.size(), v);
+  };
+  sub("{{PNG}}", d + "/compare.png.tmp");
+  sub("{{DAT}}", d + "/compare.dat");
+  sub("{{TITLE}}", title);
+  write_atomic(d + "/compare.gp", gp);
+  const int rc = run_process({"gnuplot", d + "/compare.gp"}, d, d + "/gnuplot.log");
+  if (rc != 0 || !fs::exists(d + "/compare.png.tmp"))
+    return fmt::format("the plot was not made (gnuplot exit {}, log {}/gnuplot.log)", rc, d);
+  fs::rename(d + "/compare.png.tmp", d + "/compare.png");
+  return "";
+}
+
+}  // namespace logmac::synth

@@ -1,0 +1,26 @@
+// The comparison report: Markdown table, CSV, JSON and a gnuplot PNG of the designs' costs against their
+// accuracy, each log-domain design set against the linear fixed-point MAC of the same operand width.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "flow.hpp"
+
+namespace logmac::synth {
+
+// The canonical spec of the linear baseline of a design: fxp with the same operand width w.
+std::string baseline_spec(const DesignResult& r);
+
+// One Markdown table (the columns of the issue): spec, area and ratio, cells, fmax, energy and ratio,
+// leakage, accuracy. Designs without a baseline in `all` show "-" as ratio.
+std::string markdown_table(const std::vector<DesignResult>& all);
+// Where the energy and area go, per design (clock / registers / logic / inputs; flip-flop vs logic area).
+std::string breakdown_table(const std::vector<DesignResult>& all);
+std::string csv_table(const std::vector<DesignResult>& all);
+std::string json_report(const std::vector<DesignResult>& all, const std::string& versions);
+
+// Writes DIR/compare.{md,csv,json,dat,png}; returns a note if the plot could not be made (else "").
+std::string write_reports(const std::string& dir, const std::vector<DesignResult>& all, const std::string& versions,
+                          const std::string& title);
+
+}  // namespace logmac::synth

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# End-to-end checks of `logmac synth` / `logmac compare`. Usage: test_synth.sh MODE LOGMAC SRCDIR
+set -u
+MODE=$1 L=$2 SRC=$3
+FIX=$SRC/fixtures/logmac_fxp_w4_f3_wacc18_pipe1_sat.v
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+check_status() {  # name want got
+  if [ "$3" != "$2" ]; then echo "FAIL $1: exit $3, want $2"; cat "$T/out" "$T/err"; fail=1; fi
+}
+has() {  # name file pattern
+  if ! grep -q -- "$3" "$2"; then echo "FAIL $1: '$3' not in $2:"; cat "$2"; fail=1; fi
+}
+one_line_err() {  # name pattern
+  if [ "$(wc -l <"$T/err")" != 1 ] || ! grep -q -- "$2" "$T/err"; then echo "FAIL $1: stderr:"; cat "$T/err"; fail=1; fi
+}
+run() { "$L" "$@" >"$T/out" 2>"$T/err"; echo $?; }
+
+case $MODE in
+fixture)  # hand-written RTL: the flow without the generator; numbers must be plausible, never zero
+  rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --cache "$T/cache" --dots 40)
+  check_status fixture 0 "$rc"
+  has fixture "$T/out" "acc_o equals the model for all 10240 MACs"
+  # area, fmax and energy are positive numbers
+  awk '/^area/ {if ($2+0 <= 0) exit 1} /^energy/ {if ($2+0 <= 0) exit 1} /^timing/ {exit !($0 ~ /fmax [1-9]/)}' "$T/out" \
+    || { echo "FAIL fixture: zero or missing numbers"; cat "$T/out"; fail=1; }
+  # The second run comes from the cache.
+  rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --cache "$T/cache" --dots 40)
+  check_status cached 0 "$rc"
+  has cached "$T/out" "cached result"
+  ;;
+generated)  # generated RTL through compare: baseline added, reports written
+  rc=$(run compare --mac lns:w=6 --cache "$T/cache" --dots 40 --jobs 2 -o "$T/report")
+  check_status compare 0 "$rc"
+  has compare "$T/out" "| lns:"
+  has compare "$T/out" "| fxp:f=5"   # the fxp baseline of the same width was added
+  for f in compare.md compare.csv compare.json compare.png; do
+    [ -s "$T/report/$f" ] || { echo "FAIL compare: $f missing"; fail=1; }
+  done
+  has compare "$T/report/compare.json" '"gate_level_equals_model": true'
+  ;;
+mismatch)  # RTL that differs from the model must fail loudly (clr selects the wrong operand)
+  sed 's/wire \[17:0\] acc_d = clr_q ?/wire [17:0] acc_d = !clr_q ?/' "$FIX" >"$T/bad.v"
+  rc=$(run synth --mac fxp:w=4 --rtl "$T/bad.v" --no-cache --dots 2)
+  check_status mismatch 1 "$rc"
+  has mismatch "$T/err" "GATE-LEVEL OUTPUT DIFFERS FROM THE MODEL"
+  ;;
+short_clock)  # negative slack: reported clearly, energy still reported, exit 3
+  rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --no-cache --dots 4 --clock 0.5)
+  check_status short_clock 3 "$rc"
+  has short_clock "$T/err" "TIMING NOT MET"
+  has short_clock "$T/out" "slack -"
+  has short_clock "$T/out" "pJ/MAC"
+  ;;
+errors)  # bad input: exit 2 and one line naming the problem, before any tool runs
+  rc=$(run synth --mac fxp:w=4 --liberty /nonexistent.lib); check_status "missing liberty" 2 "$rc"
+  one_line_err "missing liberty" "cannot read"
+  printf 'library (x) {\n cell (A) {\n' >"$T/bad.lib"
+  rc=$(run synth --mac fxp:w=4 --liberty "$T/bad.lib"); check_status "bad liberty" 2 "$rc"
+  one_line_err "bad liberty" "bad.lib:"
+  rc=$(run synth --mac foo:w=4); check_status "unknown spec" 2 "$rc"
+  one_line_err "unknown spec" "unknown variant 'foo'"
+  rc=$(run synth --mac fxp:w=4 --clock 0); check_status "zero clock" 2 "$rc"
+  one_line_err "zero clock" "--clock"
+  rc=$(run synth --mac fxp:w=4 --workload /nonexistent.txt); check_status "bad workload" 2 "$rc"
+  one_line_err "bad workload" "--workload"
+  rc=$(run synth); check_status "no spec" 2 "$rc"
+  one_line_err "no spec" "--mac SPEC is required"
+  rc=$(run compare --mac fxp:w=4); check_status "no -o" 2 "$rc"
+  one_line_err "no -o" "-o DIR is required"
+  rc=$(run compare --mac lns:w=8 --mac bogus -o "$T/r"); check_status "compare bad spec" 2 "$rc"
+  [ -e "$T/r" ] && { echo "FAIL: report dir created for bad input"; fail=1; }
+  ;;
+*) echo "unknown mode $MODE"; exit 2 ;;
+esac
+[ $fail = 0 ] && echo "PASS synth $MODE"
+exit $fail
