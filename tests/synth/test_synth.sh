@@ -42,12 +42,12 @@ generated)  # generated RTL through compare: baseline added, reports written
   ;;
 mismatch)  # RTL that differs from the model must fail loudly (clr selects the wrong operand)
   sed 's/wire \[17:0\] acc_d = clr_q ?/wire [17:0] acc_d = !clr_q ?/' "$FIX" >"$T/bad.v"
-  rc=$(run synth --mac fxp:w=4 --rtl "$T/bad.v" --no-cache --dots 2)
+  rc=$(run synth --mac fxp:w=4 --rtl "$T/bad.v" --cache "$T/cache" --dots 2)
   check_status mismatch 1 "$rc"
   has mismatch "$T/err" "GATE-LEVEL OUTPUT DIFFERS FROM THE MODEL"
   ;;
 short_clock)  # negative slack: reported clearly, energy still reported, exit 3
-  rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --no-cache --dots 4 --clock 0.5)
+  rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --cache "$T/cache" --dots 4 --clock 0.5)
   check_status short_clock 3 "$rc"
   has short_clock "$T/err" "TIMING NOT MET"
   has short_clock "$T/out" "slack -"
