@@ -11,10 +11,13 @@
 
 #include "cli.hpp"
 #include "config.hpp"
+#include "flow.hpp"
 #include "pwl.hpp"
 #include "workload.hpp"
 
 namespace logmac::cli {
+
+synth::FlowOptions synth_flow_from(const Args& args, const char* sub);  // cmd_synth.cpp
 
 namespace {
 
@@ -38,6 +41,8 @@ struct Row {
   double nrmse = 0;   // arith nrmse of the dot products (table error alone, not input quantization)
   double seconds = 0;
   bool has_errors = true;
+  std::string spec;  // the LNS MAC using the table
+  double area = 0;   // um^2 of that MAC (--area)
 };
 
 constexpr int kReportCount = 1000, kReportTerms = 256;
@@ -60,7 +65,8 @@ Row measure(int w, int f, const std::string& name, const std::vector<PwlSegment>
   } else {
     r.has_errors = false;
   }
-  r.nrmse = measure_accuracy(parse_spec(fmt::format("lns:w={},f={},delta={}", w, f, delta)), wl).arith_nrmse;
+  r.spec = fmt::format("lns:w={},f={},delta={}", w, f, delta);
+  r.nrmse = measure_accuracy(parse_spec(r.spec), wl).arith_nrmse;
   return r;
 }
 
@@ -128,8 +134,40 @@ int run_report(const Args& args, const std::string& command_line) {
   const unsigned nt = std::max(1u, std::thread::hardware_concurrency());
   for (unsigned t = 0; t < nt; ++t) pool.emplace_back(work);
   for (auto& t : pool) t.join();
+  if (!error.empty()) {
+    std::filesystem::remove_all(dir);
+    throw UsageError(fmt::format("pwl: report failed: {}", error));
+  }
+  if (args.has("--area")) {
+    // Area of the whole LNS MAC with each table (yosys on the liberty, cached like `logmac synth`): at a
+    // fixed w/f everything but the delta unit is the same, so the differences are the delta unit's.
+    const synth::FlowOptions opt = synth_flow_from(args, "pwl");
+    std::vector<Row*> todo;
+    for (auto& rs : rows)
+      for (auto& r : rs) todo.push_back(&r);
+    next = 0;
+    done = 0;
+    auto synth_work = [&] {
+      for (size_t i; (i = next++) < todo.size();) {
+        try {
+          todo[i]->area = synth::run_design(parse_spec(todo[i]->spec), opt).area;
+        } catch (const std::exception& e) {
+          std::lock_guard lock(mu);
+          if (error.empty()) error = e.what();
+        }
+        std::lock_guard lock(mu);
+        fmt::print(stderr, "pwl report: area [{}/{}] {}\n", ++done, todo.size(), todo[i]->spec);
+      }
+    };
+    std::vector<std::thread> spool;
+    for (unsigned t = 0; t < nt; ++t) spool.emplace_back(synth_work);
+    for (auto& t : spool) t.join();
+    if (!error.empty()) {
+      std::filesystem::remove_all(dir);
+      throw UsageError(fmt::format("pwl: report failed: {}", error));
+    }
+  }
   std::filesystem::remove_all(dir);
-  if (!error.empty()) throw UsageError(fmt::format("pwl: report failed: {}", error));
 
   // Print in format order: references first, then K ascending.
   std::vector<Row> all;
@@ -147,17 +185,18 @@ int run_report(const Args& args, const std::string& command_line) {
   std::string csv =
       "w,f,table,plus_max,plus_mean,minus_max,minus_mean,minus_far_max,minus_far_mean,dot_arith_nrmse,area,seconds\n";
   for (const Row& r : all) {
-    fmt::print("| {}/{} | {} | {} | {} | {} | {} | {} | {} | {:.3e} | - | {} |\n", r.w, r.f, r.table,
+    const std::string area = r.area > 0 ? fmt::format("{:.0f}", r.area) : std::string("-");
+    fmt::print("| {}/{} | {} | {} | {} | {} | {} | {} | {} | {:.3e} | {} | {} |\n", r.w, r.f, r.table,
                cell(r, r.plus.max), cell(r, r.plus.mean), cell(r, r.minus.max), cell(r, r.minus.mean),
-               cell(r, r.minus_far.max), cell(r, r.minus_far.mean), r.nrmse,
+               cell(r, r.minus_far.max), cell(r, r.minus_far.mean), r.nrmse, area,
                r.seconds > 0 ? fmt::format("{:.1f}", r.seconds) : std::string("-"));
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.6e},,{:.2f}\n", r.w, r.f, r.table, cell(r, r.plus.max),
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.6e},{},{:.2f}\n", r.w, r.f, r.table, cell(r, r.plus.max),
                        cell(r, r.plus.mean), cell(r, r.minus.max), cell(r, r.minus.mean), cell(r, r.minus_far.max),
-                       cell(r, r.minus_far.mean), r.nrmse, r.seconds);
+                       cell(r, r.minus_far.mean), r.nrmse, r.area > 0 ? area : std::string(), r.seconds);
   }
   fmt::print("(errors in LSB of the log, bit-true, d from 0 (D-: 1) to where the function rounds to 0; p2 slopes, "
              "objective max, seed {}; dot nrmse: arith nrmse of {} dot products of {} terms, workload seed {}; "
-             "area: from the synthesis flow, not yet wired)\n",
+             "area: um^2 of the whole LNS MAC with the table, osu018, with --area)\n",
              seed, kReportCount, kReportTerms, kReportSeed);
   if (args.has("--report-csv")) write_file(args.get("--report-csv"), csv, "report");
   return 0;
@@ -180,7 +219,8 @@ int cmd_pwl(int argc, char** argv) {
              {"--effort", "N", "multiply the annealing length by N (default 1)"},
              {"-o", "FILE", "write the table (CSV, integer LSB) to FILE"},
              {"--report", nullptr, "optimize w/f 16/8 14/6 12/4 10/3 at K 4 8 16 and print the error table"},
-             {"--report-csv", "FILE", "with --report: also write the table as CSV"}},
+             {"--report-csv", "FILE", "with --report: also write the table as CSV"},
+             {"--area", nullptr, "with --report: synthesize the LNS MAC of every row (yosys, osu018; cached) for its area"}},
             argc, argv);
   if (args.help()) {
     fmt::print(
