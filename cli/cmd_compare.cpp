@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli.hpp"
+#include "progress.hpp"
 #include "config.hpp"
 #include "flow.hpp"
 #include "report.hpp"
@@ -73,6 +74,7 @@ int cmd_compare(int argc, char** argv) {
   std::atomic<size_t> next{0};
   std::atomic<int> done{0};
   std::mutex out;
+  Progress progress(cfgs.size(), "compare");
   std::vector<std::thread> pool;
   for (int t = 0; t < std::min<int>(jobs, static_cast<int>(cfgs.size())); ++t)
     pool.emplace_back([&] {
@@ -87,14 +89,15 @@ int cmd_compare(int argc, char** argv) {
         std::lock_guard lock(out);
         const int k = ++done;
         if (err[i].empty())
-          fmt::print(stderr, "[{:>2}/{}] {:<52} {:>6.1f} s{}  {:.0f} um2, {:.3f} pJ/MAC, {:.0f} MHz{}\n", k, cfgs.size(),
-                     res[i].spec, s, res[i].cached ? " (cached)" : "", res[i].area, res[i].energy_pj, res[i].fmax_mhz,
-                     res[i].slack_ns < 0 ? "  TIMING NOT MET" : "");
+          progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s{}  {:.0f} um2, {:.3f} pJ/MAC, {:.0f} MHz{}", k,
+                                    cfgs.size(), res[i].spec, s, res[i].cached ? " (cached)" : "", res[i].area,
+                                    res[i].energy_pj, res[i].fmax_mhz, res[i].slack_ns < 0 ? "  TIMING NOT MET" : ""));
         else
-          fmt::print(stderr, "[{:>2}/{}] {:<52} {:>6.1f} s  FAILED\n", k, cfgs.size(), cfgs[i].canonical(), s);
+          progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s  FAILED", k, cfgs.size(), cfgs[i].canonical(), s));
       }
     });
   for (auto& t : pool) t.join();
+  progress.finish();
 
   std::vector<synth::DesignResult> ok;
   int failed = 0;
