@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <exception>
+#include <filesystem>
 
 #include "cli.hpp"
 #include "config.hpp"
@@ -53,6 +54,11 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "logmac: {}\n", e.what());
     } catch (const logmac::VectorError& e) {
       fmt::print(stderr, "logmac: {}\n", e.what());
+    } catch (const std::filesystem::filesystem_error& e) {  // a path the user gave cannot be used
+      fmt::print(stderr, "logmac: {}: {}\n", c.name, e.what());
+    } catch (const std::exception& e) {  // a failure that is not the input's fault: one line, not a crash
+      fmt::print(stderr, "logmac: {}: {}\n", c.name, e.what());
+      return 1;
     }
     return 2;
   }
