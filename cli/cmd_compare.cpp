@@ -18,6 +18,7 @@ namespace logmac::cli {
 // In cmd_synth.cpp: the options both subcommands share.
 std::vector<OptDef> synth_flow_options();
 synth::FlowOptions synth_flow_from(const Args& args, const char* sub);
+void require_writable_dir(const std::string& dir, const char* sub, const char* option);
 
 int cmd_compare(int argc, char** argv) {
   auto defs = synth_flow_options();
@@ -30,7 +31,8 @@ int cmd_compare(int argc, char** argv) {
         "logmac compare [--mac SPEC ...] -o DIR: synthesis, timing, energy per MAC and accuracy of several MACs\n"
         "(see logmac synth --help), each against the linear fixed-point MAC of the same operand width (fxp:w=<w>,\n"
         "added if not listed). Prints a Markdown table and writes DIR/compare.{{md,csv,json,png}}. Results are\n"
-        "cached by spec, RTL, liberty (path and content), tool versions, clock and workload.\n"
+        "cached by spec (a pwl table by its content), RTL, liberty (path and content), tool versions, clock,\n"
+        "workload and the sources of the estimators. Accuracy is always measured on the nn workload.\n"
         "Exit status: 0, 1 if a design failed (the others are still reported), 2 bad input.\n{}",
         args.usage());
     return 0;
@@ -65,6 +67,8 @@ int cmd_compare(int argc, char** argv) {
       throw UsageError(fmt::format("compare: {}", e.what()));
     }
   }();
+  // Checked now, not after minutes of synthesis.
+  require_writable_dir(args.get("-o"), "compare", "-o");
 
   fmt::print(stderr, "compare: {} designs ({} added as linear baselines), {} in parallel, clock {} ns\n", cfgs.size(),
              cfgs.size() - given, jobs, opt.clock_ns);
@@ -113,17 +117,24 @@ int cmd_compare(int argc, char** argv) {
                                                      "flip-flops' share of the area:\n\n");
   fmt::print("{}\n", synth::breakdown_table(ok));
   const std::string lib_name = opt.liberty.substr(opt.liberty.find_last_of('/') + 1);
-  fmt::print("clock {} ns ({:.0f} MHz), liberty {}, workload {} ({} MACs), ratios against fxp of the same width; "
-             "{:.0f} s\n",
-             opt.clock_ns, 1000.0 / opt.clock_ns, lib_name, opt.workload, ok.empty() ? 0 : ok[0].macs, wall);
+  fmt::print("clock {} ns ({:.0f} MHz), liberty {}, workload {} ({} MACs), accuracy on {}, ratios against fxp of "
+             "the same width; {:.0f} s\n",
+             opt.clock_ns, 1000.0 / opt.clock_ns, lib_name, opt.workload, ok.empty() ? 0 : ok[0].macs,
+             ok.empty() ? std::string("-") : ok[0].accuracy_workload, wall);
   for (const auto& r : ok)
     if (r.slack_ns < 0)
       fmt::print(stderr, "compare: TIMING NOT MET: {} needs {:.3f} ns > clock {} ns (slack {:.3f} ns)\n", r.spec,
                  r.critical_ns, opt.clock_ns, r.slack_ns);
   if (!ok.empty()) {
-    const std::string note = synth::write_reports(
-        args.get("-o"), ok, versions,
-        fmt::format("logmac MACs on {} at {} ns clock: cost against accuracy", lib_name, opt.clock_ns));
+    std::string note;
+    try {
+      note = synth::write_reports(
+          args.get("-o"), ok, versions,
+          fmt::format("logmac MACs on {} at {} ns clock: cost against accuracy", lib_name, opt.clock_ns));
+    } catch (const std::exception& e) {  // -o was writable at the start; it may not be any more
+      fmt::print(stderr, "logmac: compare: cannot write the reports in {}: {}\n", args.get("-o"), e.what());
+      return 1;
+    }
     if (!note.empty()) fmt::print(stderr, "compare: {}\n", note);
     fmt::print("reports: {}/compare.{{md,csv,json,png}}\n", args.get("-o"));
   }

@@ -3,6 +3,7 @@
 #include "cli.hpp"
 #include "config.hpp"
 #include "cosim.hpp"
+#include "workload.hpp"
 
 namespace logmac::cli {
 
@@ -16,13 +17,19 @@ int cmd_cosim(int argc, char** argv) {
              {"--engine", "E", "systemc | lean (verilator --cc driver); default lean for exhaustive runs > 2^20"},
              {"--trace", nullptr, "on a mismatch, write a VCD around the first failing cycle"},
              {"--trace-file", "FILE", "VCD path for --trace (default MODULE.vcd)"},
-             {"--max-report", "K", "failing cycles printed before stopping (default 5)"}},
+             {"--max-report", "K", "failing cycles printed before stopping (default 5)"},
+             {"--list-canonical", nullptr, "print the canonical set, one spec per line (what the cosim tests cover)"}},
             argc, argv);
   if (args.help()) {
     fmt::print("logmac cosim --mac SPEC [--rtl FILE] (--exhaustive | --random N) [--seed S] [--trace]\n"
                "Verilates the RTL of SPEC and compares acc_o with the C++ model every cycle (SystemC testbench).\n"
                "Exit 0: all vectors match; 1: mismatch (first cycles printed); 2: bad input.\n{}",
                args.usage());
+    return 0;
+  }
+  if (args.has("--list-canonical")) {
+    // Read by tests/cosim at test time, so that the test list follows logmac::canonical_set().
+    for (const auto& s : canonical_set()) fmt::print("{}\n", s);
     return 0;
   }
   if (!args.has("--mac")) throw UsageError("cosim: --mac SPEC is required");

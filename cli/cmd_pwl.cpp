@@ -102,8 +102,10 @@ int run_report(const Args& args, const std::string& command_line) {
         if (j.k == 0) {
           rows[i].push_back(measure(j.w, j.f, "exact", nullptr, nullptr, "exact", wl));
           if (qaa_table_exists(j.w, j.f)) {
-            const DeltaUnit u = make_delta_unit("pwl:qaa", j.w, j.f, 16, i64{1} << (j.w - 2));
-            rows[i].push_back(measure(j.w, j.f, "qaa (16)", &u.seg_plus, &u.seg_minus, "pwl:qaa", wl));
+            // The published table exactly as the lns model builds it.
+            const auto u = parse_spec(fmt::format("lns:w={},f={},delta=pwl:qaa", j.w, j.f)).delta_unit;
+            rows[i].push_back(measure(j.w, j.f, fmt::format("qaa ({})", u->seg_plus.size()), &u->seg_plus,
+                                      &u->seg_minus, "pwl:qaa", wl));
           }
         } else {
           pwl::Options o;

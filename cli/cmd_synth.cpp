@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include "cli.hpp"
@@ -9,6 +12,20 @@
 #include "liberty.hpp"
 
 namespace logmac::cli {
+
+// Bad input before any tool runs: DIR must exist as (or be creatable as) a directory we can write into.
+void require_writable_dir(const std::string& dir, const char* sub, const char* option) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir, ec))
+    throw UsageError(fmt::format("{}: {} {}: cannot create the directory ({})", sub, option, dir,
+                                 ec ? ec.message() : "a file of that name exists"));
+  const fs::path probe = fs::path(dir) / fmt::format(".logmac-write-test-{}", getpid());
+  const bool ok = static_cast<bool>(std::ofstream(probe) << "x");
+  fs::remove(probe, ec);
+  if (!ok) throw UsageError(fmt::format("{}: {} {}: the directory is not writable", sub, option, dir));
+}
 
 // Options shared by `synth` and `compare`.
 std::vector<OptDef> synth_flow_options() {
@@ -48,6 +65,7 @@ synth::FlowOptions synth_flow_from(const Args& args, const char* sub) {
       !std::filesystem::is_regular_file(o.workload))
     throw UsageError(fmt::format("{}: --workload '{}' is neither nn, uniform, zeros nor a readable file", sub,
                                  o.workload));
+  if (!o.cache_dir.empty()) require_writable_dir(o.cache_dir, sub, "--cache");
   return o;
 }
 
@@ -101,7 +119,7 @@ int cmd_synth(int argc, char** argv) {
   fmt::print("leakage    {:.2f} nW (liberty sum); OpenSTA {:.2f} nW\n", r.leakage_nw, r.sta_leakage_nw);
   fmt::print("cross-chk  power {:.2f} uW (ours) vs {:.2f} uW (OpenSTA, one global activity {:.3f})\n", r.power_uw,
              r.sta_power_uw, r.activity);
-  fmt::print("accuracy   nrmse {:.3e}, worst {:.3e}\n", r.nrmse, r.worst);
+  fmt::print("accuracy   nrmse {:.3e}, worst {:.3e} (workload {})\n", r.nrmse, r.worst, r.accuracy_workload);
   fmt::print("gate-level acc_o equals the model for all {} MACs\n", r.macs);
   fmt::print("files      {}{}\n", r.dir, r.cached ? " (cached result)" : "");
   if (r.slack_ns < 0) {

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "cosim_build_info.hpp"
+#include "protocol.hpp"
+#include "rtl.hpp"
 #include "vectors.hpp"
 
 namespace logmac::cosim {
@@ -35,10 +37,22 @@ std::string read_file(const fs::path& p, const char* what) {
   return ss.str();
 }
 
+// Writes p via p.tmp and a rename, so that no reader (or a later cache lookup) sees half a file.
 void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
-  if (!out) throw CosimError(fmt::format("cannot write '{}'", p.string()));
+  const fs::path tmp = p.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw CosimError(fmt::format("cannot write '{}'", p.string()));
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, p, ec);
+  if (ec) throw CosimError(fmt::format("cannot write '{}': {}", p.string(), ec.message()));
 }
 
 // 128-bit FNV-1a pair: a content key for the cache, not a security property.
@@ -125,9 +139,6 @@ class FileLock {
   int fd_ = -1;
 };
 
-// The harness exits with this status on a mismatch (tests/cosim/harness/tb_common.hpp kMismatchStatus).
-constexpr int kHarnessMismatch = 10;
-
 const char* engine_name(Engine e) { return e == Engine::Lean ? "lean" : "systemc"; }
 
 // Fixed 64-bit ports for the harness; the design's own widths must match exactly (WIDTH is an error here,
@@ -159,21 +170,26 @@ std::vector<std::string> link_inputs(Engine e) {
   return v;
 }
 
-fs::path self_exe() { return fs::read_symlink("/proc/self/exe"); }
+// A shell word for the command recorded in the generated file ('...' only when needed).
+std::string shell_word(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,+-@%") ==
+                        std::string::npos)
+    return s;
+  std::string q = "'";
+  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
 
-// The RTL under test: the user's file, or the generator's output for the spec.
-std::string obtain_rtl(const MacConfig& c, const CosimOptions& o, const fs::path& scratch) {
+// The RTL under test: the user's file, or the generator's output for the spec. The generator runs in-process
+// on the already parsed config, so table paths relative to the caller's directory work as in `logmac spec`.
+// The command recorded in the file is fixed (the one that regenerates it into the current directory), so
+// the RTL text, and with it the cache key, only changes when the generator's output does.
+std::string obtain_rtl(const MacConfig& c, const CosimOptions& o) {
   if (!o.rtl.empty()) {
     if (!fs::is_regular_file(o.rtl)) throw CosimError(fmt::format("--rtl file '{}' does not exist", o.rtl));
     return read_file(o.rtl, "--rtl file");
   }
-  fs::create_directories(scratch);
-  const fs::path log = scratch / "rtl.log";
-  // `-o .` inside the scratch directory: the command the generator records in the file is the same on every
-  // run, so the RTL text (and the cache key) only changes when the generator's output does.
-  const int st = run({self_exe().string(), "rtl", "--mac", c.canonical(), "-o", "."}, log.string(), scratch.string());
-  if (st != 0) throw CosimError(fmt::format("generating RTL with 'logmac rtl' failed: {}", first_error(log)));
-  return read_file(scratch / (c.module_name() + ".v"), "generated RTL");
+  return gen::generate_rtl(c, fmt::format("logmac rtl --mac {} -o .", shell_word(c.canonical()))).verilog;
 }
 
 void build_design(const MacConfig& c, Engine e, const std::string& rtl, const std::string& rtl_name,
@@ -252,7 +268,7 @@ fs::path cached_build(const MacConfig& c, Engine e, const std::string& rtl, cons
   h.add(bi::kCxx);
   h.add(bi::kOpt);
   h.add(read_file(fs::path(bi::kVerilatorInclude) / "verilated_config.h", "verilator header"));
-  for (const char* f : {"dut_api.hpp", "glue_sc.cpp", "glue_cc.cpp"})
+  for (const char* f : {"dut_api.hpp", "protocol.hpp", "glue_sc.cpp", "glue_cc.cpp"})
     h.add(read_file(fs::path(bi::kHarnessDir) / f, "harness source"));
   for (const auto& l : link_inputs(e)) h.add(read_file(l, "harness object"));
 
@@ -318,7 +334,7 @@ int run_cosim_impl(const MacConfig& c, const CosimOptions& o) {
   const Engine e = resolve_engine(c, o);
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   ScratchDir scratch;
-  const std::string rtl = obtain_rtl(c, o, scratch.path / "rtl");
+  const std::string rtl = obtain_rtl(c, o);
   const fs::path dir = cached_build(c, e, rtl, o.rtl.empty() ? "generated RTL" : o.rtl);
 
   const fs::path result = scratch.path / "result";
@@ -333,7 +349,7 @@ int run_cosim_impl(const MacConfig& c, const CosimOptions& o) {
   with_result.insert(with_result.end(), {"--result", result.string()});
   const int st = run(with_result, "");
   if (st == 0) return 0;
-  if (st != kHarnessMismatch)
+  if (st != protocol::kMismatchStatus)
     throw CosimError(fmt::format("the co-simulation of {} failed to run (status {})", c.canonical(), st));
   if (!o.trace.empty()) {
     // Rerun (the stimulus is deterministic) dumping only a window around the first mismatch.
@@ -346,11 +362,12 @@ int run_cosim_impl(const MacConfig& c, const CosimOptions& o) {
     auto traced = args;
     traced.insert(traced.end(), {"--quiet", "--max-report", "1000000000", "--trace", tmp, "--trace-from",
                                  std::to_string(from), "--trace-to", std::to_string(to)});
-    if (run(traced, "") != kHarnessMismatch || !fs::exists(tmp))
+    if (run(traced, "") != protocol::kMismatchStatus || !fs::exists(tmp))
       throw CosimError(fmt::format("the traced rerun of {} did not reproduce the mismatch", c.canonical()));
     fs::rename(tmp, o.trace);
+    // Cycle k is sampled by rising edge k + 1 (edge 0 samples the initial reset).
     fmt::print("trace: {} (cycles {}..{}; first mismatch at cycle {}, rising edge at {} ns)\n", o.trace, from, to,
-               first, 10 * (first + 1) + 5);
+               first, protocol::kFirstRisingEdgeNs + protocol::kClockPeriodNs * (first + 1));
   }
   return 1;
 }

@@ -78,9 +78,9 @@ void linear_accumulate(const MacConfig& c, Vout& v, int pbits) {
   v("wire {}{} = {} ? acc_p : acc_add;", vrange(w), kAccD, kStClr);
 }
 
-void lns_multiply(Vout& v, int w, const std::string& a, const std::string& b, const std::string& out) {
-  const int lw = w - 2;
-  const i64 max = (i64{1} << (lw - 1)) - 1;
+void lns_multiply(Vout& v, const LnsFormat& lf, const std::string& a, const std::string& b, const std::string& out) {
+  const int w = lf.w, lw = lf.lw;
+  const i64 max = lf.max;
   v("// LNS multiply: zero if an operand's zero flag is set, else sign xor and the log sum clamped to +-{}.",
     max);
   v("wire signed [{}:0] {}_lsum = {{{}[{}], {}[{}:0]}} + {{{}[{}], {}[{}:0]}};", lw, out, a, lw - 1, a, lw - 1, b,
@@ -90,7 +90,7 @@ void lns_multiply(Vout& v, int w, const std::string& a, const std::string& b, co
   v("wire {}{}_log = {}_hi ? {} : ({}_lo ? {} : {}_lsum[{}:0]);", vrange(lw), out, out, lit(lw, max), out,
     lit(lw, -max), out, lw - 1);
   v("wire {}{} = ({}[{}] | {}[{}]) ? {} : {{{}[{}] ^ {}[{}], 1'b0, {}_log}};", vrange(w), out, a, lw, b, lw,
-    hexlit(w, u64{1} << lw), a, lw + 1, b, lw + 1, out);
+    hexlit(w, lf.zero()), a, lw + 1, b, lw + 1, out);
 }
 
 void delta_range(const DeltaUnit& u, i64& lo, i64& hi) {

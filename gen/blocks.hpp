@@ -11,6 +11,7 @@
 #include "bits.hpp"
 #include "config.hpp"
 #include "delta.hpp"
+#include "models/lns.hpp"
 
 namespace logmac::gen {
 
@@ -51,7 +52,7 @@ void linear_accumulate(const MacConfig& c, Vout& v, int pbits);
 
 // LNS multiply (lns, lns2lin): the product code of a and b (w-bit codes): zero code if either is zero,
 // else sign xor and the saturating sum of the logs (clamped to +-MAX).
-void lns_multiply(Vout& v, int w, const std::string& a, const std::string& b, const std::string& out);
+void lns_multiply(Vout& v, const LnsFormat& lf, const std::string& a, const std::string& b, const std::string& out);
 
 // Delta unit: `rbits`-bit two's-complement delta_plus(d) (plus) or delta_minus(d) of the model's table,
 // d an lw-bit unsigned name. PWL: segment compare + shift + intercept mux; LUT/exact: ROM; Mitchell: shift.

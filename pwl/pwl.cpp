@@ -23,8 +23,8 @@ long double exact_value(bool plus, i64 d, int f) {
   return plus ? delta_plus_real(static_cast<long double>(d), f) : delta_minus_real(static_cast<long double>(d), f);
 }
 
-// The largest |X - Y| of two log codes of a w-bit LNS: 2 * MAX.
-i64 largest_d(int w) { return (i64{1} << (w - 2)) - 2; }
+// The largest |X - Y| the accumulator of a w-bit LNS sees (the model's bound; f does not matter).
+i64 largest_d(int w) { return LnsFormat(w, 0).max_d(); }
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -395,9 +395,12 @@ i64 rounds_to_zero_from(bool plus, int f) {
 }
 
 void check_options(const Options& o) {
-  if (o.w < 4 || o.w > 24) bad(fmt::format("pwl: --w {} is not in 4..24 (the lns widths)", o.w));
-  if (o.f < 0 || o.f > std::min(16, o.w - 3))
-    bad(fmt::format("pwl: --f {} does not fit --w {} (need 0 <= f <= min(16, w-3))", o.f, o.w));
+  // --w/--f must be an lns format: the lns variant's own checks decide (delta=mitchell: a cheap table).
+  try {
+    parse_spec(fmt::format("lns:w={},f={},delta=mitchell", o.w, o.f));
+  } catch (const SpecError& e) {
+    bad(fmt::format("pwl: --w {} --f {} is not an lns format: {}", o.w, o.f, e.what()));
+  }
   if (o.k < 1 || o.k > kMaxSegments) bad(fmt::format("pwl: --segments {} is not in 1..{}", o.k, kMaxSegments));
   if (o.effort < 1 || o.effort > 100) bad(fmt::format("pwl: --effort {} is not in 1..100", o.effort));
   if (o.dmax < 0 || !std::isfinite(o.dmax)) bad("pwl: --dmax must be a positive number (units of 1.0 of the log)");

@@ -29,6 +29,7 @@ extern const char* const kBreakdownYs;
 extern const char* const kStaTcl;
 extern const char* const kHarnessCpp;
 extern const char* const kVcdTogglesHpp;
+extern const char* const kSynthSourceHash;  // hash of the estimator sources (synth/source_hash.cmake)
 }  // namespace logmac
 
 namespace logmac::synth {
@@ -82,12 +83,6 @@ std::shared_ptr<const Library> library_for(const std::string& path) {
   auto& slot = cache[path];
   if (!slot) slot = std::make_shared<const Library>(read_liberty(path));
   return slot;
-}
-
-[[maybe_unused]] std::string self_exe() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("logmac") : p.string();
 }
 
 std::string fmt_double(double v) { return fmt::format("{:.9g}", v); }
@@ -254,6 +249,7 @@ const std::vector<Field>& fields() {
       {"mean_net_cap_ff", &DesignResult::mean_net_cap_ff},
       {"nrmse", &DesignResult::nrmse},
       {"worst", &DesignResult::worst},
+      {"accuracy_workload", nullptr, nullptr, nullptr, &DesignResult::accuracy_workload},
       {"elapsed_s", &DesignResult::elapsed_s},
   };
   return f;
@@ -273,31 +269,63 @@ std::string DesignResult::to_text() const {
   return s;
 }
 
+namespace {
+// Whole-string numbers: "12x" or "" is an error, not 12 or 0.
+template <class T, class F>
+T parse_whole(const std::string& key, const std::string& val, F conv) {
+  size_t used = 0;
+  T v{};
+  try {
+    v = conv(val, &used);
+  } catch (const std::exception&) {
+    used = std::string::npos;
+  }
+  if (used != val.size()) throw FlowError(fmt::format("result record: bad number '{}' for '{}'", val, key));
+  return v;
+}
+double parse_d(const std::string& k, const std::string& v) {
+  return parse_whole<double>(k, v, [](const std::string& s, size_t* n) { return std::stod(s, n); });
+}
+}  // namespace
+
 DesignResult DesignResult::from_text(const std::string& text) {
   DesignResult r;
+  std::vector<bool> have(fields().size(), false);
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     const auto sp = line.find(' ');
-    if (sp == std::string::npos) continue;
+    if (sp == std::string::npos)
+      throw FlowError(fmt::format("result record: malformed line '{}'", line));
     const std::string key = line.substr(0, sp), val = line.substr(sp + 1);
     if (key == "cell") {
       const auto sp2 = val.find(' ');
-      r.cell_types.emplace_back(val.substr(0, sp2), std::stod(val.substr(sp2 + 1)));
+      if (sp2 == std::string::npos) throw FlowError(fmt::format("result record: malformed line '{}'", line));
+      r.cell_types.emplace_back(val.substr(0, sp2), parse_d(key, val.substr(sp2 + 1)));
       continue;
     }
     if (key == "block") {
       const auto tab = val.find('\t');
-      r.block_area.emplace_back(val.substr(tab + 1), std::stod(val.substr(0, tab)));
+      if (tab == std::string::npos) throw FlowError(fmt::format("result record: malformed line '{}'", line));
+      r.block_area.emplace_back(val.substr(tab + 1), parse_d(key, val.substr(0, tab)));
       continue;
     }
-    for (const auto& f : fields()) {
+    bool known = false;
+    for (size_t k = 0; k < fields().size(); ++k) {
+      const auto& f = fields()[k];
       if (key != f.key) continue;
+      known = true;
+      have[k] = true;
       if (f.s) r.*f.s = val;
-      else if (f.i) r.*f.i = std::stoi(val);
-      else if (f.ll) r.*f.ll = std::stoll(val);
-      else r.*f.d = std::stod(val);
+      else if (f.i) r.*f.i = parse_whole<int>(key, val, [](const std::string& s, size_t* n) { return std::stoi(s, n); });
+      else if (f.ll)
+        r.*f.ll = parse_whole<long long>(key, val, [](const std::string& s, size_t* n) { return std::stoll(s, n); });
+      else r.*f.d = parse_d(key, val);
     }
+    if (!known) throw FlowError(fmt::format("result record: unknown field '{}'", key));
   }
+  // An incomplete record (truncated file, older format) is rejected rather than read as zeros.
+  for (size_t k = 0; k < fields().size(); ++k)
+    if (!have[k]) throw FlowError(fmt::format("result record: missing field '{}'", fields()[k].key));
   return r;
 }
 
@@ -316,13 +344,52 @@ std::string tool_versions() {
   return cached;
 }
 
+namespace {
+
+// For the cache key: `text` (the spec, the RTL, whose comments name the spec) with a pwl:FILE table named by
+// its content, not its path: the same table anywhere hits the cache, an edited table at the same path misses.
+std::string table_by_content(std::string text, const MacConfig& cfg) {
+  if (cfg.delta.rfind("pwl:", 0) != 0 || cfg.delta == "pwl:qaa") return text;
+  const std::string table = read_file(cfg.delta.substr(4));
+  if (table.empty()) throw FlowError(fmt::format("{}: cannot read the table {}", cfg.canonical(), cfg.delta.substr(4)));
+  const std::string token = fmt::format("pwl:content-{:016x}", fnv1a(table));
+  for (size_t p = 0; (p = text.find(cfg.delta, p)) != std::string::npos; p += token.size())
+    text.replace(p, cfg.delta.size(), token);
+  return text;
+}
+
+DesignResult run_design_impl(const MacConfig& cfg, const FlowOptions& opt, const Library& lib_ref,
+                             const std::vector<StimLine>& stim, const std::function<void(const std::string&)>& note);
+
+}  // namespace
+
 DesignResult run_design(const MacConfig& cfg, const FlowOptions& opt,
                         const std::function<void(const std::string&)>& log) {
-  const auto t_start = std::chrono::steady_clock::now();
   auto note = [&](const std::string& s) {
     if (log) log(s);
   };
   auto lib = library_for(opt.liberty);  // throws LibertyError first: bad input before any tool runs
+  // Throws std::invalid_argument for a bad workload FILE (bad input); everything after is the flow's failure.
+  const std::vector<StimLine> stim = make_stimulus(cfg, opt);
+  try {
+    return run_design_impl(cfg, opt, *lib, stim, note);
+  } catch (const FlowError&) {
+    throw;
+  } catch (const fs::filesystem_error& e) {
+    throw FlowError(fmt::format("{}: {}", cfg.canonical(), e.what()));
+  } catch (const NetlistError& e) {
+    throw FlowError(fmt::format("{}: reading the mapped netlist: {}", cfg.canonical(), e.what()));
+  } catch (const std::logic_error& e) {  // std::stod etc. on tool output
+    throw FlowError(fmt::format("{}: unexpected tool output: {}", cfg.canonical(), e.what()));
+  }
+}
+
+namespace {
+
+DesignResult run_design_impl(const MacConfig& cfg, const FlowOptions& opt, const Library& lib_ref,
+                             const std::vector<StimLine>& stim, const std::function<void(const std::string&)>& note) {
+  const auto t_start = std::chrono::steady_clock::now();
+  const Library* lib = &lib_ref;
   const std::string lib_abs = fs::absolute(opt.liberty).string();
   const std::string top = cfg.module_name();
   const std::string versions = tool_versions();
@@ -332,7 +399,8 @@ DesignResult run_design(const MacConfig& cfg, const FlowOptions& opt,
   const std::string root = !opt.work_dir.empty() ? opt.work_dir
                            : !opt.cache_dir.empty() ? opt.cache_dir
                                                     : (fs::temp_directory_path() / "logmac-synth").string();
-  fs::create_directories(root);
+  if (std::error_code ec; !fs::create_directories(root, ec) && ec)
+    throw FlowError(fmt::format("{}: cannot create the work directory {}: {}", cfg.canonical(), root, ec.message()));
   const std::string tmp = fs::absolute(fs::path(root) / fmt::format("{}.tmp-{}-{}", top, getpid(), counter++)).string();
   fs::remove_all(tmp);
   fs::create_directories(tmp + "/rtl");
@@ -347,17 +415,13 @@ DesignResult run_design(const MacConfig& cfg, const FlowOptions& opt,
 #ifdef LOGMAC_HAVE_GEN
     write_file(rtl, gen::generate_rtl(cfg, "logmac rtl --mac " + cfg.canonical()).verilog);
 #else
-    const std::string exe = opt.logmac_exe.empty() ? self_exe() : opt.logmac_exe;
-    const int rc = run_process({exe, "rtl", "--mac", cfg.canonical(), "-o", tmp + "/rtl"}, tmp, tmp + "/rtl.log");
-    if (rc != 0 || !fs::exists(rtl))
-      throw FlowError(fmt::format("{}: RTL generation failed (`logmac rtl`, exit {}), log {}/rtl.log:\n{}",
-                                  cfg.canonical(), rc, tmp, tail_of(tmp + "/rtl.log", 10)));
+    throw FlowError(fmt::format("{}: this logmac was built without the RTL generator (gen/): give --rtl FILE",
+                                cfg.canonical()));
 #endif
   }
   const std::string rtl_text = read_file(rtl);
 
   // Stimulus and the model's accumulator after every MAC (part of the key: a model change invalidates).
-  const std::vector<StimLine> stim = make_stimulus(cfg, opt);
   std::string stim_text = fmt::format("{} {}\n", stim.size(), cfg.latency);
   {
     GoldenRunner gold(cfg);
@@ -365,26 +429,33 @@ DesignResult run_design(const MacConfig& cfg, const FlowOptions& opt,
       stim_text += fmt::format("{} {:x} {:x} {:x}\n", l.clr ? 1 : 0, l.a, l.b, gold.step(Stim{l.clr, l.a, l.b}));
   }
 
-  // 2. Cache key: everything the result depends on.
+  // 2. Cache key: everything the result depends on, including the code that turns tool outputs into numbers
+  // (kSynthSourceHash: synth/ and sim/ sources) and a pwl table's content (not its path).
   std::string key_text = fmt::format(
-      "{}\n{}\n{}\n{}\n{}\nclock {}\nworkload {} {} {} {} {}\nslew {}\nbreakdown {}\n", kFlowVersion,
-      cfg.canonical(), lib_abs, fnv1a(read_file(opt.liberty)), versions, fmt_double(opt.clock_ns), opt.workload,
+      "{}\nsources {}\n{}\n{}\n{}\n{}\nclock {}\nworkload {} {} {} {} {}\nslew {}\nbreakdown {}\n", kFlowVersion,
+      kSynthSourceHash, table_by_content(cfg.canonical(), cfg), lib_abs, fnv1a(read_file(opt.liberty)), versions, fmt_double(opt.clock_ns), opt.workload,
       opt.dots, opt.terms, opt.seed, opt.accuracy_dots, fmt_double(opt.slew_ns), opt.breakdown);
   if (opt.workload != "nn" && opt.workload != "uniform" && opt.workload != "zeros")
     key_text += fmt::format("workload file {}\n", fnv1a(read_file(opt.workload)));
   for (const char* s : {kSynthYs, kBreakdownYs, kStaTcl, kHarnessCpp, kVcdTogglesHpp}) key_text += fmt::format("{}\n", fnv1a(s));
-  key_text += fmt::format("rtl {}\n", fnv1a(rtl_text));
+  key_text += fmt::format("rtl {}\n", fnv1a(table_by_content(rtl_text, cfg)));
   key_text += fmt::format("stimulus {}\n", fnv1a(stim_text));
   const std::string key = fmt::format("{:016x}", fnv1a(key_text));
   const std::string final_dir =
       opt.cache_dir.empty() ? "" : fs::absolute(fs::path(opt.cache_dir) / (top + "-" + key)).string();
   if (!final_dir.empty() && fs::exists(final_dir + "/result.txt")) {
-    fs::remove_all(tmp);
-    DesignResult r = DesignResult::from_text(read_file(final_dir + "/result.txt"));
-    r.cached = true;
-    r.dir = final_dir;
-    r.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-    return r;
+    try {
+      DesignResult r = DesignResult::from_text(read_file(final_dir + "/result.txt"));
+      fs::remove_all(tmp);
+      // Same key, possibly another spelling (a pwl table at another path): report the spec as asked.
+      r.spec = cfg.canonical();
+      r.cached = true;
+      r.dir = final_dir;
+      r.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+      return r;
+    } catch (const FlowError& e) {  // unreadable or incomplete record: a cache miss, not the user's error
+      note(fmt::format("cached result {}/result.txt unusable ({}), running again", final_dir, e.what()));
+    }
   }
   write_file(tmp + "/key.txt", key_text);
 
@@ -416,7 +487,8 @@ DesignResult run_design(const MacConfig& cfg, const FlowOptions& opt,
   parse_stat(read_file(tmp + "/stat.txt"), r);
   if (r.cells <= 0 || r.area <= 0)
     throw FlowError(fmt::format("{}: yosys produced an empty netlist (stat in {}/stat.txt)", cfg.canonical(), tmp));
-  // The per-block pass only means something if the RTL has submodules.
+  // The per-block pass only means something if the RTL has submodules: generated RTL is one flat module, so
+  // it runs only for --rtl files with a hierarchy.
   size_t modules = 0;
   for (size_t p = 0; (p = rtl_text.find("module ", p)) != std::string::npos; p += 7)
     modules += p == 0 || rtl_text[p - 1] == '\n';
@@ -461,6 +533,7 @@ DesignResult run_design(const MacConfig& cfg, const FlowOptions& opt,
       if (k == "macs") r.macs = v;
       if (k == "cycles") r.cycles = v;
     }
+    // The harness compared acc_o with the model after every one of these MACs (rc 1 above otherwise).
     if (r.macs != static_cast<long long>(stim.size()) || r.cycles <= 0)
       throw FlowError(fmt::format("{}: gate-level simulation result {}/sim.txt is incomplete", cfg.canonical(), tmp));
   }
@@ -560,11 +633,13 @@ DesignResult run_design(const MacConfig& cfg, const FlowOptions& opt,
     r.fmax_mhz = r.critical_ns > 0 ? 1000.0 / r.critical_ns : 0;
   }
 
-  // 8. Accuracy of the datapath on the same workload stream (extended).
+  // 8. Accuracy of the datapath: always on the nn workload (real-valued operands, the reference is exact
+  // arithmetic), whatever --workload drove the energy; the record says so.
   {
     const Accuracy a = measure_accuracy(cfg, make_nn_workload(opt.accuracy_dots, opt.terms, opt.seed));
     r.nrmse = a.nrmse;
     r.worst = a.worst;
+    r.accuracy_workload = fmt::format("nn {}x{} seed {}", opt.accuracy_dots, opt.terms, opt.seed);
   }
 
   if (!opt.keep) fs::remove_all(tmp + "/obj");
@@ -580,5 +655,7 @@ DesignResult run_design(const MacConfig& cfg, const FlowOptions& opt,
   }
   return r;
 }
+
+}  // namespace
 
 }  // namespace logmac::synth

@@ -430,6 +430,8 @@ Library parse_liberty(std::string_view text, const std::string& name) {
           p.fall_cap = fc ? to_number(*fc, name, g.line) * u.cap_pf : 0;
           if (c) p.cap = to_number(*c, name, g.line) * u.cap_pf;
           else if (rc && fc) p.cap = (p.rise_cap + p.fall_cap) / 2;
+          else if (rc) p.cap = p.rise_cap;  // only one of them: the load is still there
+          else if (fc) p.cap = p.fall_cap;
           if (!rc) p.rise_cap = p.cap;
           if (!fc) p.fall_cap = p.cap;
           if (auto* f = g.attr("function")) p.function = *f;

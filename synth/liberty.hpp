@@ -36,7 +36,7 @@ enum class PinDir { Input, Output, Inout, Internal };
 struct LibPin {
   std::string name;
   PinDir dir = PinDir::Input;
-  double cap = 0;             // pF: `capacitance`, else the mean of rise/fall capacitance
+  double cap = 0;             // pF: `capacitance`, else the mean of rise/fall capacitance (or the one given)
   double rise_cap = 0, fall_cap = 0;
   std::string function;       // output pins
   bool clock = false;

@@ -56,6 +56,63 @@ void write_atomic(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+namespace {
+
+constexpr double kZeroNrmse = 1e-12;
+
+// "variant:k=v,k=v" -> key -> value.
+std::map<std::string, std::string> spec_keys(const std::string& spec) {
+  std::map<std::string, std::string> kv;
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos) return kv;
+  std::string rest = spec.substr(colon + 1);
+  for (size_t p = 0; p <= rest.size();) {
+    size_t q = rest.find(',', p);
+    if (q == std::string::npos) q = rest.size();
+    const std::string item = rest.substr(p, q - p);
+    const auto eq = item.find('=');
+    if (eq != std::string::npos) kv[item.substr(0, eq)] = item.substr(eq + 1);
+    p = q + 1;
+  }
+  return kv;
+}
+
+}  // namespace
+
+std::vector<std::string> plot_labels(const std::vector<DesignResult>& all) {
+  // Per variant, the keys whose values differ between its designs (and w, always): distinct canonical specs of
+  // one variant differ in at least one such key, so the labels are unique.
+  std::vector<std::string> variant(all.size());
+  std::vector<std::map<std::string, std::string>> keys(all.size());
+  std::map<std::string, std::map<std::string, std::string>> first_value;
+  std::map<std::string, std::map<std::string, bool>> differs;
+  for (size_t i = 0; i < all.size(); ++i) {
+    variant[i] = all[i].spec.substr(0, all[i].spec.find(':'));
+    keys[i] = spec_keys(all[i].spec);
+  }
+  for (size_t i = 0; i < all.size(); ++i)
+    for (size_t j = 0; j < all.size(); ++j) {
+      if (variant[i] != variant[j]) continue;
+      for (const auto& [k, v] : keys[i]) {
+        const auto it = keys[j].find(k);
+        if (it == keys[j].end() || it->second != v) differs[variant[i]][k] = true;
+      }
+    }
+  std::vector<std::string> out(all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    std::string label = variant[i];
+    if (auto w = keys[i].find("w"); w != keys[i].end()) label += " w=" + w->second;
+    for (const auto& [k, v] : keys[i])
+      if (k != "w" && differs[variant[i]].count(k)) label += fmt::format(" {}={}", k, v);
+    out[i] = label;
+  }
+  // Identical specs (compare removes duplicates; a caller might not): number them.
+  std::map<std::string, int> seen;
+  for (auto& l : out)
+    if (int n = seen[l]++; n > 0) l += fmt::format(" #{}", n + 1);
+  return out;
+}
+
 std::string baseline_spec(const DesignResult& r) { return parse_spec(fmt::format("fxp:w={}", r.w)).canonical(); }
 
 size_t spec_width(const std::vector<DesignResult>& all) {
@@ -135,15 +192,20 @@ std::string json_report(const std::vector<DesignResult>& all, const std::string&
         "     \"leakage_nw\": {:.3f}, \"sta_leakage_nw\": {:.3f}, \"power_uw\": {:.3f}, \"sta_power_uw_cross_check\": "
         "{:.3f},\n"
         "     \"activity\": {:.5f}, \"wire_cap_ff_per_fanout\": {:.4f}, \"mean_net_cap_ff\": {:.4f},\n"
-        "     \"workload\": \"{}\", \"macs\": {}, \"cycles\": {}, \"gate_level_equals_model\": true,\n"
-        "     \"nrmse\": {:.6e}, \"worst\": {:.6e}, \"cell_types\": {{{}}}, \"block_area_um2\": {{{}}}}}{}\n",
+        "     \"workload\": \"{}\", \"macs\": {}, \"cycles\": {}, \"gate_level_macs_checked\": {},"
+        " \"gate_level_equals_model\": {},\n"
+        "     \"nrmse\": {:.6e}, \"worst\": {:.6e}, \"accuracy_workload\": \"{}\",\n"
+        "     \"cell_types\": {{{}}}, \"block_area_um2\": {{{}}}}}{}\n",
         json_escape(r.spec), r.module, b ? b->spec : "", r.w, r.latency, r.area,
         b ? ratio(r.area, b, &DesignResult::area) : "null", r.cells, r.seq_cells, r.seq_area, r.clock_ns,
         r.critical_ns, r.slack_ns, r.fmax_mhz, json_escape(r.critical_from), json_escape(r.critical_to), r.energy_pj,
         b ? ratio(r.energy_pj, b, &DesignResult::energy_pj) : "null", r.switching_pj, r.internal_pj, r.leakage_pj,
         r.clock_pj, r.registers_pj, r.logic_pj, r.inputs_pj, r.leakage_nw, r.sta_leakage_nw, r.power_uw,
         r.sta_power_uw, r.activity, r.wire_cap_ff, r.mean_net_cap_ff, json_escape(r.workload), r.macs, r.cycles,
-        r.nrmse, r.worst, cells, blocks, i + 1 < all.size() ? "," : "");
+        // The harness checks acc_o against the model after each of r.macs MACs and the flow fails on the first
+        // difference, so a reported design matched on all of them; 0 checked MACs would claim nothing.
+        r.macs, r.macs > 0 ? "true" : "false", r.nrmse, r.worst, json_escape(r.accuracy_workload), cells, blocks,
+        i + 1 < all.size() ? "," : "");
   }
   s += "  ]\n}\n";
   return s;
@@ -157,17 +219,16 @@ std::string write_reports(const std::string& dir, const std::vector<DesignResult
   write_atomic(d + "/compare.csv", csv_table(all));
   write_atomic(d + "/compare.json", json_report(all, versions));
   std::map<std::string, int> variant_color;
+  const std::vector<std::string> labels = plot_labels(all);
   std::string dat;
-  for (const auto& r : all) {
+  for (size_t i = 0; i < all.size(); ++i) {
+    const auto& r = all[i];
     const std::string variant = r.spec.substr(0, r.spec.find(':'));
     const int color = variant_color.emplace(variant, static_cast<int>(variant_color.size()) + 1).first->second;
-    // Short label: the spec as the user would write it is not stored; variant and width identify the point.
-    std::string label = fmt::format("{} w={}", variant, r.w);
-    if (r.spec.find("delta=exact") != std::string::npos) label += " exact";
-    if (variant == "log2lin" && (r.spec.find(":f=1,") != std::string::npos || r.spec.find(",f=1,") != std::string::npos))
-      label += " f=1";
-    dat += fmt::format("{:.6e}\t{:.6f}\t{:.1f}\t{}\t{}\n", r.nrmse > 0 ? r.nrmse : 1e-12, r.energy_pj, r.area, label,
-                       color);
+    // A log axis has no 0: an exact design is drawn at kZeroNrmse and its label says so.
+    const bool exact = !(r.nrmse > 0);
+    dat += fmt::format("{:.6e}\t{:.6f}\t{:.1f}\t{}\t{}\n", exact ? kZeroNrmse : r.nrmse, r.energy_pj, r.area,
+                       exact ? labels[i] + fmt::format(" (nrmse 0, drawn at {:.0e})", kZeroNrmse) : labels[i], color);
   }
   write_atomic(d + "/compare.dat", dat);
   std::string gp = kPlotGp;

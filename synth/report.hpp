@@ -19,6 +19,9 @@ std::string breakdown_table(const std::vector<DesignResult>& all);
 std::string csv_table(const std::vector<DesignResult>& all);
 std::string json_report(const std::vector<DesignResult>& all, const std::string& versions);
 
+// Plot labels, one per design, unique: variant, w, and the spec keys that differ between designs of the variant.
+std::vector<std::string> plot_labels(const std::vector<DesignResult>& all);
+
 // Writes DIR/compare.{md,csv,json,dat,png}; returns a note if the plot could not be made (else "").
 std::string write_reports(const std::string& dir, const std::vector<DesignResult>& all, const std::string& versions,
                           const std::string& title);

@@ -6,13 +6,15 @@
 namespace logmac::gen {
 
 static int lns_product(const MacConfig& c, Vout& v) {
-  lns_multiply(v, c.w, "a_i", "b_i", kProd);
-  return c.w;
+  const LnsMac m(c);
+  lns_multiply(v, m.lf, "a_i", "b_i", kProd);
+  return m.lf.w;
 }
 
 static void lns_accumulate(const MacConfig& c, Vout& v, int /*pbits*/) {
-  const int w = c.w, lw = w - 2;
-  const i64 max = (i64{1} << (lw - 1)) - 1;
+  const LnsMac m(c);
+  const int w = m.lf.w, lw = m.lf.lw;
+  const i64 max = m.lf.max;
   i64 dlo, dhi;
   delta_range(*c.delta_unit, dlo, dhi);
   const int rb = std::max(lw, sbits(dlo, dhi)) + 1;  // max(X, Y) + delta without overflow
@@ -35,11 +37,10 @@ static void lns_accumulate(const MacConfig& c, Vout& v, int /*pbits*/) {
   v("wire ln_rhi = ln_r > {};", slit(rb, max));
   v("wire ln_rlo = ln_r < {};", slit(rb, -max));
   v("wire {}ln_rlog = ln_rhi ? {} : (ln_rlo ? {} : ln_r[{}:0]);", vrange(lw), lit(lw, max), lit(lw, -max), lw - 1);
-  const std::string zero = lit(w, i64{1} << lw);
   std::string zero_out = fmt::format("ln_opp & (ln_d == {})", lit(lw, 0));  // exact cancellation
   if (c.underflow == kUnderFlush) zero_out = fmt::format("({}) | ln_rlo", zero_out);
   v("wire {}ln_sum = {}[{}] ? {} : ({}[{}] ? {} : (({}) ? {} : {{ln_sign, 1'b0, ln_rlog}}));", vrange(w), y, lw, x, x,
-    lw, y, zero_out, hexlit(w, u64{1} << lw));
+    lw, y, zero_out, hexlit(w, m.lf.zero()));
   v("wire {}{} = {} ? {} : ln_sum;", vrange(w), kAccD, kStClr, y);
 }
 

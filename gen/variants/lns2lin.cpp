@@ -2,13 +2,15 @@
 // into the linear accumulator.
 #include <algorithm>
 
+#include "models/lns2lin.hpp"
 #include "variants.hpp"
 
 namespace logmac::gen {
 
 static int lns2lin_product(const MacConfig& c, Vout& v) {
-  const int w = c.w, lw = w - 2, f = c.f, fexp = c.fexp, ti = std::min(f, fexp);
-  lns_multiply(v, w, "a_i", "b_i", "l2_p");
+  const Lns2LinMac m(c);
+  const int lw = m.lf.lw, f = m.lf.f, fexp = m.fexp, ti = m.ti;
+  lns_multiply(v, m.lf, "a_i", "b_i", "l2_p");
   v("// Linear value: 2^(L >> {}) * mant / 2^{}, L = the product's log; offset log L + 2^{} is unsigned.", f, fexp,
     lw - 1);
   v("wire {}l2_so = {{~l2_p[{}], l2_p[{}:0]}};", vrange(lw), lw - 1, lw - 2);
@@ -42,9 +44,10 @@ static int lns2lin_product(const MacConfig& c, Vout& v) {
     }
   }
   if (!unused.empty()) v("wire l2_unused = ^{{{}}};  // fraction bits below the 2^frac resolution", fmt::join(unused, ", "));
-  const i64 half = i64{1} << (lw - 1);
-  ScaleIn in{sel("l2_so", lw, lw - 1, f), mant, lw - f, mb, mlsb, 1 >> f, (2 * half - 1) >> f,
-             -(half >> f) + c.facc - fexp, c.wacc};
+  // l2_so = L + offset with L in [-MAX, MAX]; offset = 2^(lw-1) = MAX + 1 (the flipped sign bit).
+  const i64 offset = m.lf.max + 1;
+  ScaleIn in{sel("l2_so", lw, lw - 1, f), mant, lw - f, mb, mlsb, (offset - m.lf.max) >> f,
+             (offset + m.lf.max) >> f, -(offset >> f) + m.acc.facc - fexp, m.acc.wacc};
   const int ob = scale_saturate(v, in, "l2_mag");
   return signed_product(v, fmt::format("l2_p[{}]", lw), fmt::format("l2_p[{}]", lw + 1), "l2_mag", ob);
 }

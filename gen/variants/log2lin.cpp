@@ -2,13 +2,15 @@
 // into the linear accumulator.
 #include <algorithm>
 
+#include "models/log2lin.hpp"
 #include "variants.hpp"
 
 namespace logmac::gen {
 
 static int log2lin_product(const MacConfig& c, Vout& v) {
-  const int m = c.w - c.is_signed, f = c.f, t = f ? c.sqrt2bits : 0;
-  const i64 cmax = static_cast<i64>(mask(m)), lmax = i64{c.fsr - 1} << f;
+  const Log2LinMac model(c);
+  const int m = model.m, f = model.f, t = model.t;
+  const i64 cmax = model.cmax, lmax = model.lmax;
   // E = La + Lb = ca + cb + E0; with E0 = q * 2^f + rho (0 <= rho < 2^f), s = ca + cb + rho gives
   // E >> f = (s >> f) + q and E mod 2^f = s mod 2^f, all unsigned.
   const i64 e0 = 2 * lmax - 2 * cmax, q = e0 >> f, rho = e0 & static_cast<i64>(mask(f));

@@ -1,11 +1,13 @@
 // pot / apot: each weight term is a shift of the activation, a << (M - e) = a << ~e (M = 2^we - 1).
+#include "models/pot.hpp"
 #include "variants.hpp"
 
 namespace logmac::gen {
 
 template <int Terms>
 static int shift_weight_product(const MacConfig& c, Vout& v) {
-  const int w = c.w, we = c.we, M = (1 << we) - 1;
+  const ShiftWeightMac<Terms> model(c);
+  const int w = model.w, we = model.we, M = model.M;
   const int pb = w + M + Terms - 1;  // |a| * (Terms * 2^(M-1)), with a sign bit
   v("// Product: {} shifted cop{} of the activation, a << (M - e) = a << ~e for e != 0 (M = {}).",
     Terms == 1 ? "a" : "the sum of two", Terms == 1 ? "y" : "ies", M);

@@ -15,6 +15,8 @@ struct LnsFormat {
   i64 max;       // MAX
   explicit LnsFormat(int w_, int f_) : w(w_), f(f_), lw(w_ - 2), max((i64{1} << (w_ - 3)) - 1) {}
 
+  // The largest |X - Y| of two logs in [-MAX, MAX]: the largest d the accumulator's delta(d) can see.
+  i64 max_d() const { return 2 * max; }
   u64 zero() const { return u64{1} << lw; }
   bool is_zero(u64 x) const { return (x >> lw) & 1; }
   bool sign(u64 x) const { return (x >> (lw + 1)) & 1; }

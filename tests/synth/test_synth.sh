@@ -29,6 +29,17 @@ fixture)  # hand-written RTL: the flow without the generator; numbers must be pl
   rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --cache "$T/cache" --dots 40)
   check_status cached 0 "$rc"
   has cached "$T/out" "cached result"
+  # A corrupt or truncated cache record is a cache miss (the tools run again), not bad input.
+  rec=$(ls "$T"/cache/*/result.txt)
+  sed -i 's/^area_um2 .*/area_um2 12x/' "$rec"
+  rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --cache "$T/cache" --dots 40)
+  check_status "corrupt cache" 0 "$rc"
+  has "corrupt cache" "$T/err" "unusable"
+  grep -q "cached result" "$T/out" && { echo "FAIL corrupt cache: reported as cached"; fail=1; }
+  head -c 200 "$rec" >"$T/trunc" && cp "$T/trunc" "$rec"
+  rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --cache "$T/cache" --dots 40)
+  check_status "truncated cache" 0 "$rc"
+  has "truncated cache" "$T/err" "missing field"
   ;;
 generated)  # generated RTL through compare: baseline added, reports written
   rc=$(run compare --mac lns:w=6 --cache "$T/cache" --dots 40 --jobs 2 -o "$T/report")
@@ -39,6 +50,8 @@ generated)  # generated RTL through compare: baseline added, reports written
     [ -s "$T/report/$f" ] || { echo "FAIL compare: $f missing"; fail=1; }
   done
   has compare "$T/report/compare.json" '"gate_level_equals_model": true'
+  has compare "$T/report/compare.json" '"gate_level_macs_checked": 10240'
+  has compare "$T/report/compare.json" '"accuracy_workload": "nn 2000x256 seed 1"'
   ;;
 mismatch)  # RTL that differs from the model must fail loudly (clr selects the wrong operand)
   sed 's/wire \[17:0\] acc_d = clr_q ?/wire [17:0] acc_d = !clr_q ?/' "$FIX" >"$T/bad.v"
@@ -71,6 +84,15 @@ errors)  # bad input: exit 2 and one line naming the problem, before any tool ru
   one_line_err "no -o" "-o DIR is required"
   rc=$(run compare --mac lns:w=8 --mac bogus -o "$T/r"); check_status "compare bad spec" 2 "$rc"
   [ -e "$T/r" ] && { echo "FAIL: report dir created for bad input"; fail=1; }
+  # Unusable --cache / -o: one line, exit 2, before any tool runs (compare used to find out after synthesis).
+  rc=$(run synth --mac fxp:w=2 --cache /proc/nope/x); check_status "bad cache dir" 2 "$rc"
+  one_line_err "bad cache dir" "--cache /proc/nope/x"
+  : >"$T/file"
+  rc=$(run synth --mac fxp:w=2 --cache "$T/file"); check_status "cache is a file" 2 "$rc"
+  one_line_err "cache is a file" "--cache"
+  rc=$(run compare --mac fxp:w=2 --cache "$T/cache" -o /proc/nope/x); check_status "bad -o" 2 "$rc"
+  one_line_err "bad -o" "-o /proc/nope/x"
+  [ -e "$T/cache" ] && [ -n "$(ls -A "$T/cache")" ] && { echo "FAIL bad -o: a tool ran"; fail=1; }
   ;;
 *) echo "unknown mode $MODE"; exit 2 ;;
 esac

@@ -9,6 +9,7 @@
 #include "flow.hpp"
 #include "liberty.hpp"
 #include "netlist.hpp"
+#include "report.hpp"
 #include "vcd_toggles.hpp"
 
 using namespace logmac::synth;
@@ -96,6 +97,72 @@ TEST_SUITE("liberty") {
     CHECK(r.lookup(0.002, 0.015) == doctest::Approx(4e-3));
     CHECK(r.lookup(0.001, 0.020) == doctest::Approx(5e-3));
     CHECK(c.pin("Y")->power[0].fall.lookup(1, 1) == doctest::Approx(4e-3));
+  }
+
+  TEST_CASE("pin capacitance without `capacitance`: from rise/fall_capacitance") {
+    const char* text = R"(library (t) {
+      capacitive_load_unit (1, pf); nom_voltage : 1.0;
+      cell (C) { area : 1;
+        pin (A) { direction : input; rise_capacitance : 0.004; fall_capacitance : 0.002; }
+        pin (B) { direction : input; rise_capacitance : 0.003; }
+        pin (D) { direction : input; fall_capacitance : 0.005; }
+        pin (E) { direction : input; capacitance : 0.007; fall_capacitance : 0.001; }
+        pin (Y) { direction : output; function : "A&B&D&E"; } }
+    })";
+    const Library lib = parse_liberty(text, "t.lib");
+    const LibCell& c = *lib.cell("C");
+    CHECK(c.pin("A")->cap == doctest::Approx(0.003));  // mean of 0.004 and 0.002
+    CHECK(c.pin("B")->cap == doctest::Approx(0.003));  // only rise given: not 0
+    CHECK(c.pin("B")->fall_cap == doctest::Approx(0.003));
+    CHECK(c.pin("D")->cap == doctest::Approx(0.005));  // only fall given
+    CHECK(c.pin("D")->rise_cap == doctest::Approx(0.005));
+    CHECK(c.pin("E")->cap == doctest::Approx(0.007));  // `capacitance` wins
+    CHECK(c.pin("E")->fall_cap == doctest::Approx(0.001));
+    CHECK(c.pin("E")->rise_cap == doctest::Approx(0.007));
+    CHECK(c.pin("Y")->cap == 0);
+  }
+
+  TEST_CASE("result records: round trip; incomplete or malformed records are rejected") {
+    DesignResult r;
+    r.spec = "fxp:f=3,pipe=1,w=4";
+    r.area = 1234.5;
+    r.macs = 10240;
+    r.nrmse = 1.5e-3;
+    r.cell_types = {{"INVX1", 3}};
+    r.accuracy_workload = "nn 2000x256 seed 1";
+    const std::string text = r.to_text();
+    const DesignResult back = DesignResult::from_text(text);
+    CHECK(back.spec == r.spec);
+    CHECK(back.area == 1234.5);
+    CHECK(back.macs == 10240);
+    CHECK(back.nrmse == 1.5e-3);
+    CHECK(back.accuracy_workload == r.accuracy_workload);
+    REQUIRE(back.cell_types.size() == 1);
+    CHECK(back.cell_types[0].second == 3);
+    // Truncated after the first half: a missing field is an error, not 0.
+    CHECK_THROWS_AS(DesignResult::from_text(text.substr(0, text.size() / 2)), FlowError);
+    std::string bad = text;
+    const auto p = bad.find("area_um2 ");
+    REQUIRE(p != std::string::npos);
+    bad.replace(p, bad.find('\n', p) - p, "area_um2 12x");
+    CHECK_THROWS_AS(DesignResult::from_text(bad), FlowError);
+    CHECK_THROWS_AS(DesignResult::from_text(""), FlowError);
+  }
+
+  TEST_CASE("compare plot labels are unique and name what differs") {
+    std::vector<DesignResult> all(5);
+    all[0].spec = "lns:delta=exact,dmax=16,f=3,pipe=1,underflow=sat,w=8";
+    all[1].spec = "lns:delta=pwl:qaa,dmax=16,f=3,pipe=1,underflow=sat,w=8";
+    all[2].spec = "lns:delta=pwl:qaa,dmax=16,f=3,pipe=1,underflow=zero,w=8";  // old labels: all "lns w=8 ..."
+    all[3].spec = "fxp:f=7,pipe=1,w=8";
+    all[4].spec = "fxp:f=7,pipe=1,w=8";  // a duplicate still gets its own label
+    const std::vector<std::string> l = plot_labels(all);
+    REQUIRE(l.size() == 5);
+    CHECK(l[0] == "lns w=8 delta=exact underflow=sat");
+    CHECK(l[1] == "lns w=8 delta=pwl:qaa underflow=sat");
+    CHECK(l[2] == "lns w=8 delta=pwl:qaa underflow=zero");
+    CHECK(l[3] == "fxp w=8");
+    CHECK(l[4] == "fxp w=8 #2");
   }
 
   TEST_CASE("missing and malformed libraries are errors naming the file and line") {

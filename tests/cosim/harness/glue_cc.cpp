@@ -5,14 +5,22 @@
 
 #include "Vdut.h"
 #include "dut_api.hpp"
+#include "protocol.hpp"
 
 namespace logmac::cosim {
+
+namespace {
+// Inputs change at the start of each period (clk_i low), the rising edge follows as in the SystemC clock.
+constexpr std::uint64_t kPeriodPs = protocol::kClockPeriodNs * protocol::kPsPerNs;
+constexpr std::uint64_t kRisePs = protocol::kFirstRisingEdgeNs * protocol::kPsPerNs;
+static_assert(kRisePs < kPeriodPs);
+}  // namespace
 
 struct LeanDut::Impl {
   VerilatedContext ctx;
   std::unique_ptr<Vdut> top;
   std::unique_ptr<VerilatedVcdC> vcd;
-  std::uint64_t time = 0;  // ps, as the SystemC testbench's VCD; clock period 10 ns
+  std::uint64_t time = 0;  // ps, as the SystemC testbench's VCD; clock from protocol.hpp
 };
 
 LeanDut::LeanDut(bool tracing) : impl_(new Impl) {
@@ -41,8 +49,8 @@ void LeanDut::cycle(bool rst_n, bool en, bool clr, std::uint64_t a, std::uint64_
   if (impl_->vcd) impl_->vcd->dump(impl_->time);
   t.clk_i = 1;
   t.eval();
-  if (impl_->vcd) impl_->vcd->dump(impl_->time + 5000);
-  impl_->time += 10000;
+  if (impl_->vcd) impl_->vcd->dump(impl_->time + kRisePs);
+  impl_->time += kPeriodPs;
 }
 
 std::uint64_t LeanDut::acc() const { return impl_->top->acc_o; }

@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "config.hpp"
+#include "protocol.hpp"
 #include "registry.hpp"
 #include "vectors.hpp"
 
 namespace logmac::cosim {
 
-// Harness exit status on a mismatch (SystemC itself exits 1 on its own errors).
-constexpr int kMismatchStatus = 10;
+using protocol::kMismatchStatus;
 
 struct HarnessArgs {
   std::string spec;

@@ -1,5 +1,5 @@
 // SystemC testbench: stimulus generator, the C++ model as an sc_module, and a scoreboard around one
-// Verilated design (bound through dut_api.hpp). Clock period 10 ns: inputs change at the falling edge,
+// Verilated design (bound through dut_api.hpp). Clock (protocol.hpp): inputs change at the falling edge,
 // the design and the model sample at the rising edge, the scoreboard compares at the next falling edge.
 #include <fmt/format.h>
 
@@ -16,7 +16,8 @@ namespace {
 using sc_core::sc_signal;
 
 struct Ports {
-  sc_core::sc_clock clk{"clk", sc_core::sc_time(10, sc_core::SC_NS), 0.5, sc_core::sc_time(5, sc_core::SC_NS), true};
+  sc_core::sc_clock clk{"clk", sc_core::sc_time(protocol::kClockPeriodNs, sc_core::SC_NS), 0.5,
+                        sc_core::sc_time(protocol::kFirstRisingEdgeNs, sc_core::SC_NS), true};
   sc_signal<bool> rst_n{"rst_n", false}, en{"en"}, clr{"clr"};
   sc_signal<std::uint64_t> a{"a"}, b{"b"}, acc{"acc"}, expected{"expected"};
 };
