@@ -6,6 +6,7 @@
 
 #include "cli.hpp"
 #include "config.hpp"
+#include "text_io.hpp"
 #include "workload.hpp"
 
 namespace logmac::cli {
@@ -59,12 +60,8 @@ int cmd_accuracy(int argc, char** argv) {
   }
   fmt::print("({} dot products of {} terms, seed {})\n", count, terms, seed);
   if (args.has("--csv")) {
-    const std::string path = args.get("--csv"), tmp = path + ".tmp";
-    std::FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f) throw UsageError(fmt::format("accuracy: cannot write {}", path));
-    std::fputs(csv.c_str(), f);
-    std::fclose(f);
-    std::filesystem::rename(tmp, path);
+    std::string why;
+    if (!write_file_atomic(args.get("--csv"), csv, why)) throw UsageError("accuracy: " + why);
   }
   return 0;
 }

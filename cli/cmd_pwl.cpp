@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "text_io.hpp"
 #include "cli.hpp"
 #include "config.hpp"
 #include "flow.hpp"
@@ -22,15 +23,8 @@ synth::FlowOptions synth_flow_from(const Args& args, const char* sub);  // cmd_s
 namespace {
 
 void write_file(const std::string& path, const std::string& text, const char* what) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f) throw UsageError(fmt::format("pwl: cannot write {} {}", what, path));
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    throw UsageError(fmt::format("pwl: cannot write {} {}", what, path));
-  }
-  std::filesystem::rename(tmp, path);
+  std::string why;
+  if (!write_file_atomic(path, text, why)) throw UsageError(fmt::format("pwl: {} {}: {}", what, path, why));
 }
 
 // One row of the report: errors in LSB of both functions, and the dot-product error of an LNS MAC.

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 
+#include "text_io.hpp"
 #include "cli.hpp"
 #include "config.hpp"
 #include "rtl.hpp"
@@ -24,20 +25,8 @@ std::string shell_quote(const std::string& s) {
 
 // Writes path via path.tmp and a rename, so that readers never see half a file.
 void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw UsageError(fmt::format("rtl: cannot write {}", path.string()));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw UsageError(fmt::format("rtl: cannot write {}: {}", path.string(), ec.message()));
+  std::string why;
+  if (!write_file_atomic(path, text, why)) throw UsageError("rtl: " + why);
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include "text_io.hpp"
 #include "cosim.hpp"
 
 #include <fcntl.h>
@@ -39,20 +40,8 @@ std::string read_file(const fs::path& p, const char* what) {
 
 // Writes p via p.tmp and a rename, so that no reader (or a later cache lookup) sees half a file.
 void write_file(const fs::path& p, const std::string& text) {
-  const fs::path tmp = p.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw CosimError(fmt::format("cannot write '{}'", p.string()));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, p, ec);
-  if (ec) throw CosimError(fmt::format("cannot write '{}': {}", p.string(), ec.message()));
+  std::string why;
+  if (!write_file_atomic(p, text, why)) throw CosimError(why);
 }
 
 // 128-bit FNV-1a pair: a content key for the cache, not a security property.

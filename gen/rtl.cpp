@@ -1,3 +1,4 @@
+#include "text_io.hpp"
 #include "rtl.hpp"
 
 #include <fmt/format.h>
@@ -33,15 +34,7 @@ std::vector<Port> ports(const MacConfig& c) {
           {"a_i", "input", c.wa}, {"b_i", "input", c.wb}, {"acc_o", "output", c.wacc}};
 }
 
-std::string json_string(std::string_view s) {
-  std::string o = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') o += '\\';
-    if (static_cast<unsigned char>(ch) < 0x20) o += fmt::format("\\u{:04x}", ch);
-    else o += ch;
-  }
-  return o + "\"";
-}
+std::string json_string(std::string_view s) { return "\"" + json_escape(s) + "\""; }
 
 // Register stage k (1-based) after the product: valid, clr and the product, loaded when valid.
 void pipeline_stage(Vout& v, int k, int pb, std::string& valid, std::string& clr, std::string& prod) {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "registry.hpp"
+#include "text_io.hpp"
 
 namespace logmac {
 
@@ -51,19 +52,6 @@ std::vector<const KeyDef*> sorted_keys(const VariantInfo& vi) {
   for (const auto& k : vi.keys) ks.push_back(&k);
   std::sort(ks.begin(), ks.end(), [](auto* a, auto* b) { return std::string_view(a->name) < b->name; });
   return ks;
-}
-
-std::string json_escape(std::string_view s) {
-  std::string o;
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') o += '\\';
-    if (static_cast<unsigned char>(ch) < 0x20) {
-      o += fmt::format("\\u{:04x}", ch);
-      continue;
-    }
-    o += ch;
-  }
-  return o;
 }
 
 // FNV-1a of a file's bytes, for names and cache keys of user tables.

@@ -1,3 +1,4 @@
+#include "text_io.hpp"
 #include "flow.hpp"
 
 #include <fmt/format.h>
@@ -66,13 +67,8 @@ std::string read_file(const std::string& path) {
 }
 
 void write_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw FlowError(fmt::format("cannot write {}", path));
-  }
-  fs::rename(tmp, path);
+  std::string why;
+  if (!write_file_atomic(path, text, why)) throw FlowError(why);
 }
 
 // Parsed libraries, shared by the designs of one run (the flow runs designs in parallel).

@@ -1,3 +1,4 @@
+#include "text_io.hpp"
 #include "report.hpp"
 
 #include <fmt/format.h>
@@ -31,27 +32,10 @@ std::string ratio(double v, const DesignResult* base, double DesignResult::*fiel
   return fmt::format("{:.3f}", v / (base->*field));
 }
 
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      o += fmt::format("\\u{:04x}", c);
-      continue;
-    }
-    o += c;
-  }
-  return o;
-}
 
 void write_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw FlowError(fmt::format("cannot write {}", path));
-  }
-  fs::rename(tmp, path);
+  std::string why;
+  if (!write_file_atomic(path, text, why)) throw FlowError(why);
 }
 
 }  // namespace
