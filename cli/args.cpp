@@ -1,6 +1,6 @@
 #include <fmt/format.h>
 
-#include "cli.hpp"
+#include "cli/cli.hpp"
 
 namespace logmac::cli {
 

@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <thread>
 
-#include "cli.hpp"
-#include "config.hpp"
-#include "text_io.hpp"
-#include "workload.hpp"
+#include "cli/cli.hpp"
+#include "sim/config.hpp"
+#include "sim/text_io.hpp"
+#include "sim/workload.hpp"
 
 namespace logmac::cli {
 

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
-#include "cli.hpp"
-#include "config.hpp"
-#include "registry.hpp"
-#include "workload.hpp"
+#include "cli/cli.hpp"
+#include "sim/config.hpp"
+#include "sim/registry.hpp"
+#include "sim/workload.hpp"
 
 namespace logmac::cli {
 

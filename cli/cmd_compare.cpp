@@ -6,12 +6,12 @@
 #include <stdexcept>
 #include <thread>
 
-#include "cli.hpp"
-#include "progress.hpp"
-#include "config.hpp"
-#include "flow.hpp"
-#include "report.hpp"
-#include "workload.hpp"
+#include "cli/cli.hpp"
+#include "cli/progress.hpp"
+#include "sim/config.hpp"
+#include "synth/flow.hpp"
+#include "synth/report.hpp"
+#include "sim/workload.hpp"
 
 namespace logmac::cli {
 

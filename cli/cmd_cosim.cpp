@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
-#include "cli.hpp"
-#include "config.hpp"
-#include "cosim.hpp"
-#include "workload.hpp"
+#include "cli/cli.hpp"
+#include "sim/config.hpp"
+#include "cosim/cosim.hpp"
+#include "sim/workload.hpp"
 
 namespace logmac::cli {
 

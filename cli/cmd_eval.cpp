@@ -2,10 +2,10 @@
 
 #include <iostream>
 
-#include "cli.hpp"
-#include "config.hpp"
-#include "registry.hpp"
-#include "vectors.hpp"
+#include "cli/cli.hpp"
+#include "sim/config.hpp"
+#include "sim/registry.hpp"
+#include "sim/vectors.hpp"
 
 namespace logmac::cli {
 

@@ -9,12 +9,12 @@
 #include <stdexcept>
 #include <thread>
 
-#include "text_io.hpp"
-#include "cli.hpp"
-#include "config.hpp"
-#include "flow.hpp"
-#include "pwl.hpp"
-#include "workload.hpp"
+#include "sim/text_io.hpp"
+#include "cli/cli.hpp"
+#include "sim/config.hpp"
+#include "synth/flow.hpp"
+#include "pwl/pwl.hpp"
+#include "sim/workload.hpp"
 
 namespace logmac::cli {
 

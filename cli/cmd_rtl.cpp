@@ -4,11 +4,11 @@
 #include <fstream>
 #include <map>
 
-#include "text_io.hpp"
-#include "cli.hpp"
-#include "config.hpp"
-#include "rtl.hpp"
-#include "workload.hpp"
+#include "sim/text_io.hpp"
+#include "cli/cli.hpp"
+#include "sim/config.hpp"
+#include "gen/rtl.hpp"
+#include "sim/workload.hpp"
 
 namespace logmac::cli {
 

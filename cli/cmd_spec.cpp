@@ -1,8 +1,8 @@
 #include <fmt/format.h>
 
-#include "cli.hpp"
-#include "config.hpp"
-#include "registry.hpp"
+#include "cli/cli.hpp"
+#include "sim/config.hpp"
+#include "sim/registry.hpp"
 
 namespace logmac::cli {
 

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "cli.hpp"
-#include "config.hpp"
-#include "flow.hpp"
-#include "liberty.hpp"
+#include "cli/cli.hpp"
+#include "sim/config.hpp"
+#include "synth/flow.hpp"
+#include "synth/liberty.hpp"
 
 namespace logmac::cli {
 

@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cli.hpp"
-#include "config.hpp"
-#include "vectors.hpp"
+#include "cli/cli.hpp"
+#include "sim/config.hpp"
+#include "sim/vectors.hpp"
 
 namespace logmac::cli {
 

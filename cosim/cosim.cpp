@@ -1,5 +1,5 @@
-#include "text_io.hpp"
-#include "cosim.hpp"
+#include "sim/text_io.hpp"
+#include "cosim/cosim.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -17,8 +17,8 @@
 
 #include "cosim_build_info.hpp"
 #include "protocol.hpp"
-#include "rtl.hpp"
-#include "vectors.hpp"
+#include "gen/rtl.hpp"
+#include "sim/vectors.hpp"
 
 namespace logmac::cosim {
 

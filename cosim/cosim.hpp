@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "config.hpp"
+#include "sim/config.hpp"
 
 namespace logmac::cosim {
 

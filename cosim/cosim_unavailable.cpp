@@ -1,5 +1,5 @@
 // `logmac cosim` in a build configured without Verilator or SystemC: a clear error instead of a link failure.
-#include "cosim.hpp"
+#include "cosim/cosim.hpp"
 
 namespace logmac::cosim {
 

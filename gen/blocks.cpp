@@ -1,4 +1,4 @@
-#include "blocks.hpp"
+#include "gen/blocks.hpp"
 
 #include <algorithm>
 #include <stdexcept>

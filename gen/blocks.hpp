@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "bits.hpp"
-#include "config.hpp"
-#include "delta.hpp"
-#include "models/lns.hpp"
+#include "sim/bits.hpp"
+#include "sim/config.hpp"
+#include "sim/delta.hpp"
+#include "sim/models/lns.hpp"
 
 namespace logmac::gen {
 

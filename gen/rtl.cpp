@@ -1,12 +1,12 @@
-#include "text_io.hpp"
-#include "rtl.hpp"
+#include "sim/text_io.hpp"
+#include "gen/rtl.hpp"
 
 #include <fmt/format.h>
 
 #include <stdexcept>
 
-#include "registry.hpp"
-#include "variants.hpp"
+#include "sim/registry.hpp"
+#include "gen/variants.hpp"
 
 namespace logmac::gen {
 

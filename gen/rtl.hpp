@@ -7,7 +7,7 @@
 #pragma once
 #include <string>
 
-#include "config.hpp"
+#include "sim/config.hpp"
 
 namespace logmac::gen {
 

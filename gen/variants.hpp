@@ -1,7 +1,7 @@
 // The generator part of each variant, and their table (it mirrors AllModels in sim/registry.hpp: adding a
 // variant adds its model, one file gen/variants/NAME.cpp, and one line in the table in gen/rtl.cpp).
 #pragma once
-#include "blocks.hpp"
+#include "gen/blocks.hpp"
 
 namespace logmac::gen {
 

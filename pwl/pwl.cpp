@@ -1,4 +1,4 @@
-#include "pwl.hpp"
+#include "pwl/pwl.hpp"
 
 #include <fmt/format.h>
 
@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "config.hpp"
-#include "models/lns.hpp"
-#include "workload.hpp"
+#include "sim/config.hpp"
+#include "sim/models/lns.hpp"
+#include "sim/workload.hpp"
 
 namespace logmac::pwl {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "delta.hpp"
+#include "sim/delta.hpp"
 
 namespace logmac::pwl {
 

@@ -1,4 +1,4 @@
-#include "config.hpp"
+#include "sim/config.hpp"
 
 #include <fmt/format.h>
 
@@ -7,8 +7,8 @@
 #include <fstream>
 #include <set>
 
-#include "registry.hpp"
-#include "text_io.hpp"
+#include "sim/registry.hpp"
+#include "sim/text_io.hpp"
 
 namespace logmac {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "bits.hpp"
-#include "delta.hpp"
+#include "sim/bits.hpp"
+#include "sim/delta.hpp"
 
 namespace logmac {
 

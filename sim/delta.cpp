@@ -1,4 +1,4 @@
-#include "delta.hpp"
+#include "sim/delta.hpp"
 
 #include <fmt/format.h>
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bits.hpp"
+#include "sim/bits.hpp"
 
 namespace logmac {
 

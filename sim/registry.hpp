@@ -3,11 +3,11 @@
 #include <tuple>
 #include <variant>
 
-#include "models/fxp.hpp"
-#include "models/lns.hpp"
-#include "models/lns2lin.hpp"
-#include "models/log2lin.hpp"
-#include "models/pot.hpp"
+#include "sim/models/fxp.hpp"
+#include "sim/models/lns.hpp"
+#include "sim/models/lns2lin.hpp"
+#include "sim/models/log2lin.hpp"
+#include "sim/models/pot.hpp"
 
 namespace logmac {
 

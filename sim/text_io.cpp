@@ -1,4 +1,4 @@
-#include "text_io.hpp"
+#include "sim/text_io.hpp"
 
 #include <fmt/format.h>
 

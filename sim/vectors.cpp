@@ -1,9 +1,9 @@
-#include "vectors.hpp"
+#include "sim/vectors.hpp"
 
 #include <fmt/format.h>
 
-#include "registry.hpp"
-#include "workload.hpp"
+#include "sim/registry.hpp"
+#include "sim/workload.hpp"
 
 namespace logmac {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "config.hpp"
-#include "registry.hpp"
+#include "sim/config.hpp"
+#include "sim/registry.hpp"
 
 namespace logmac {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "bits.hpp"
-#include "config.hpp"
-#include "registry.hpp"
+#include "sim/bits.hpp"
+#include "sim/config.hpp"
+#include "sim/registry.hpp"
 
 namespace logmac {
 

@@ -1,4 +1,4 @@
-#include "energy.hpp"
+#include "synth/energy.hpp"
 
 #include <fmt/format.h>
 

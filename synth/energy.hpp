@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "liberty.hpp"
-#include "netlist.hpp"
+#include "synth/liberty.hpp"
+#include "synth/netlist.hpp"
 
 namespace logmac::synth {
 

@@ -1,5 +1,5 @@
-#include "text_io.hpp"
-#include "flow.hpp"
+#include "sim/text_io.hpp"
+#include "synth/flow.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -14,14 +14,14 @@
 #include <mutex>
 #include <sstream>
 
-#include "energy.hpp"
-#include "liberty.hpp"
-#include "netlist.hpp"
-#include "process.hpp"
-#include "vectors.hpp"
-#include "workload.hpp"
+#include "synth/energy.hpp"
+#include "synth/liberty.hpp"
+#include "synth/netlist.hpp"
+#include "synth/process.hpp"
+#include "sim/vectors.hpp"
+#include "sim/workload.hpp"
 #ifdef LOGMAC_HAVE_GEN
-#include "rtl.hpp"
+#include "gen/rtl.hpp"
 #endif
 
 namespace logmac {

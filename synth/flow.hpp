@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "config.hpp"
+#include "sim/config.hpp"
 
 namespace logmac::synth {
 

@@ -1,4 +1,4 @@
-#include "liberty.hpp"
+#include "synth/liberty.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "netlist.hpp"
+#include "synth/netlist.hpp"
 
 #include <fmt/format.h>
 

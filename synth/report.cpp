@@ -1,5 +1,5 @@
-#include "text_io.hpp"
-#include "report.hpp"
+#include "sim/text_io.hpp"
+#include "synth/report.hpp"
 
 #include <fmt/format.h>
 
@@ -7,8 +7,8 @@
 #include <fstream>
 #include <map>
 
-#include "config.hpp"
-#include "process.hpp"
+#include "sim/config.hpp"
+#include "synth/process.hpp"
 
 namespace logmac {
 extern const char* const kPlotGp;

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "flow.hpp"
+#include "synth/flow.hpp"
 
 namespace logmac::synth {
 

@@ -1,5 +1,5 @@
 // fxp: exact w x w two's-complement multiply.
-#include "variants.hpp"
+#include "gen/variants.hpp"
 
 namespace logmac::gen {
 

@@ -1,7 +1,7 @@
 // lns: LNS multiply; log-domain accumulation max(X, Y) + delta(|X - Y|) with the model's delta unit.
 #include <algorithm>
 
-#include "variants.hpp"
+#include "gen/variants.hpp"
 
 namespace logmac::gen {
 

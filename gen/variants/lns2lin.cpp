@@ -2,8 +2,8 @@
 // into the linear accumulator.
 #include <algorithm>
 
-#include "models/lns2lin.hpp"
-#include "variants.hpp"
+#include "sim/models/lns2lin.hpp"
+#include "gen/variants.hpp"
 
 namespace logmac::gen {
 

@@ -2,8 +2,8 @@
 // into the linear accumulator.
 #include <algorithm>
 
-#include "models/log2lin.hpp"
-#include "variants.hpp"
+#include "sim/models/log2lin.hpp"
+#include "gen/variants.hpp"
 
 namespace logmac::gen {
 

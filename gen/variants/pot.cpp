@@ -1,6 +1,6 @@
 // pot / apot: each weight term is a shift of the activation, a << (M - e) = a << ~e (M = 2^we - 1).
-#include "models/pot.hpp"
-#include "variants.hpp"
+#include "sim/models/pot.hpp"
+#include "gen/variants.hpp"
 
 namespace logmac::gen {
 

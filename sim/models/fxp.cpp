@@ -1,4 +1,4 @@
-#include "fxp.hpp"
+#include "sim/models/fxp.hpp"
 
 namespace logmac {
 

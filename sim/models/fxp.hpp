@@ -1,7 +1,7 @@
 // Linear fixed-point MAC: the baseline every log-domain MAC is compared with.
 // a, b: w-bit two's complement with f fraction bits; exact product; accumulator with 2f fraction bits.
 #pragma once
-#include "linear_acc.hpp"
+#include "sim/models/linear_acc.hpp"
 
 namespace logmac {
 

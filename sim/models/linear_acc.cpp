@@ -1,4 +1,4 @@
-#include "linear_acc.hpp"
+#include "sim/models/linear_acc.hpp"
 
 #include <fmt/format.h>
 

@@ -2,8 +2,8 @@
 #pragma once
 #include <cmath>
 
-#include "../bits.hpp"
-#include "../config.hpp"
+#include "sim/bits.hpp"
+#include "sim/config.hpp"
 
 namespace logmac {
 

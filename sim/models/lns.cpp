@@ -1,4 +1,4 @@
-#include "lns.hpp"
+#include "sim/models/lns.hpp"
 
 #include <fmt/format.h>
 

@@ -4,8 +4,8 @@
 // Accumulate: x (+) y = max(X, Y) + delta(d), d = |X - Y|; delta_plus for equal signs, delta_minus for
 // opposite signs; opposite signs with d = 0 give exact zero; the sign is that of the larger log.
 #pragma once
-#include "../config.hpp"
-#include "../delta.hpp"
+#include "sim/config.hpp"
+#include "sim/delta.hpp"
 
 namespace logmac {
 

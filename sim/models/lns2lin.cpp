@@ -1,4 +1,4 @@
-#include "lns2lin.hpp"
+#include "sim/models/lns2lin.hpp"
 
 #include <fmt/format.h>
 

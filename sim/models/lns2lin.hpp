@@ -4,8 +4,8 @@
 // (exp2=mitchell). The shifted mantissa enters a wacc-bit accumulator with facc fraction bits:
 // bits below its LSB are truncated (toward zero), magnitudes above its range saturate.
 #pragma once
-#include "lns.hpp"
-#include "linear_acc.hpp"
+#include "sim/models/lns.hpp"
+#include "sim/models/linear_acc.hpp"
 
 namespace logmac {
 

@@ -1,4 +1,4 @@
-#include "log2lin.hpp"
+#include "sim/models/log2lin.hpp"
 
 #include <fmt/format.h>
 

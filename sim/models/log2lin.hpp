@@ -5,7 +5,7 @@
 // factor a constant of T = sqrt2bits fraction bits (rounded to nearest; exactly 1 for f = 0), shifted into
 // the accumulator (facc fraction bits): bits below the LSB are truncated, magnitudes above saturate.
 #pragma once
-#include "linear_acc.hpp"
+#include "sim/models/linear_acc.hpp"
 
 namespace logmac {
 

@@ -1,4 +1,4 @@
-#include "pot.hpp"
+#include "sim/models/pot.hpp"
 
 #include <cmath>
 

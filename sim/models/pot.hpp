@@ -7,7 +7,7 @@
 #pragma once
 #include <vector>
 
-#include "linear_acc.hpp"
+#include "sim/models/linear_acc.hpp"
 
 namespace logmac {
 

@@ -4,9 +4,9 @@
 #include <fmt/format.h>
 
 #include "reference.hpp"
-#include "registry.hpp"
-#include "vectors.hpp"
-#include "workload.hpp"
+#include "sim/registry.hpp"
+#include "sim/vectors.hpp"
+#include "sim/workload.hpp"
 
 using namespace logmac;
 

@@ -2,10 +2,10 @@
 // (copied here from the file: capacitances, internal_power table entries, leakage).
 #include <doctest/doctest.h>
 
-#include "energy.hpp"
-#include "flow.hpp"
-#include "liberty.hpp"
-#include "netlist.hpp"
+#include "synth/energy.hpp"
+#include "synth/flow.hpp"
+#include "synth/liberty.hpp"
+#include "synth/netlist.hpp"
 
 using namespace logmac::synth;
 

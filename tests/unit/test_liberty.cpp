@@ -6,11 +6,11 @@
 #include <regex>
 #include <sstream>
 
-#include "flow.hpp"
-#include "liberty.hpp"
-#include "netlist.hpp"
-#include "report.hpp"
-#include "vcd_toggles.hpp"
+#include "synth/flow.hpp"
+#include "synth/liberty.hpp"
+#include "synth/netlist.hpp"
+#include "synth/report.hpp"
+#include "synth/vcd_toggles.hpp"
 
 using namespace logmac::synth;
 

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "reference.hpp"
-#include "registry.hpp"
+#include "sim/registry.hpp"
 
 using namespace logmac;
 

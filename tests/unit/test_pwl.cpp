@@ -10,9 +10,9 @@
 #include <fstream>
 #include <limits>
 
-#include "config.hpp"
-#include "delta.hpp"
-#include "pwl.hpp"
+#include "sim/config.hpp"
+#include "sim/delta.hpp"
+#include "pwl/pwl.hpp"
 
 using namespace logmac;
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "reference.hpp"
-#include "registry.hpp"
-#include "workload.hpp"
+#include "sim/registry.hpp"
+#include "sim/workload.hpp"
 
 using namespace logmac;
 

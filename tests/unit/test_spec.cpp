@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "registry.hpp"
+#include "sim/registry.hpp"
 
 using namespace logmac;
 

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "workload.hpp"
+#include "sim/workload.hpp"
 
 namespace logmac::cosim {
 

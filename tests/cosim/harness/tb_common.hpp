@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
+#include "sim/config.hpp"
 #include "protocol.hpp"
-#include "registry.hpp"
-#include "vectors.hpp"
+#include "sim/registry.hpp"
+#include "sim/vectors.hpp"
 
 namespace logmac::cosim {
 
