@@ -1,10 +1,7 @@
 #include <fmt/format.h>
 
-#include <atomic>
 #include <chrono>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include "cli/cli.hpp"
 #include "cli/progress.hpp"
@@ -12,6 +9,7 @@
 #include "synth/flow.hpp"
 #include "synth/report.hpp"
 #include "sim/workload.hpp"
+#include "util/parallel.hpp"
 
 namespace logmac::cli {
 
@@ -58,8 +56,7 @@ int cmd_compare(int argc, char** argv) {
     if (!have) cfgs.push_back(std::move(base));
   }
   const synth::FlowOptions opt = synth_flow_from(args, "compare");
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const int jobs = static_cast<int>(args.get_int("--jobs", cores, 1, 256));
+  const int jobs = static_cast<int>(args.get_int("--jobs", util::hardware_jobs(), 1, 256));
   const std::string versions = [] {
     try {
       return synth::tool_versions();
@@ -75,32 +72,28 @@ int cmd_compare(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<synth::DesignResult> res(cfgs.size());
   std::vector<std::string> err(cfgs.size());
-  std::atomic<size_t> next{0};
-  std::atomic<int> done{0};
-  std::mutex out;
+  std::vector<double> seconds(cfgs.size());
   Progress progress(cfgs.size(), "compare");
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::min<int>(jobs, static_cast<int>(cfgs.size())); ++t)
-    pool.emplace_back([&] {
-      for (size_t i; (i = next++) < cfgs.size();) {
+  util::parallel_for(
+      cfgs.size(), jobs,
+      [&](size_t i) {
         const auto start = std::chrono::steady_clock::now();
         try {
           res[i] = synth::run_design(cfgs[i], opt);
         } catch (const std::exception& e) {
           err[i] = e.what();
         }
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::lock_guard lock(out);
-        const int k = ++done;
+        seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      },
+      [&](size_t i, size_t k) {
+        const double s = seconds[i];
         if (err[i].empty())
           progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s{}  {:.0f} um2, {:.3f} pJ/MAC, {:.0f} MHz{}", k,
                                     cfgs.size(), res[i].spec, s, res[i].cached ? " (cached)" : "", res[i].area,
                                     res[i].energy_pj, res[i].fmax_mhz, res[i].slack_ns < 0 ? "  TIMING NOT MET" : ""));
         else
           progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s  FAILED", k, cfgs.size(), cfgs[i].canonical(), s));
-      }
-    });
-  for (auto& t : pool) t.join();
+      });
   progress.finish();
 
   std::vector<synth::DesignResult> ok;
