@@ -8,11 +8,7 @@
 #include <map>
 
 #include "sim/config.hpp"
-#include "synth/process.hpp"
-
-namespace logmac {
-extern const char* const kPlotGp;
-}
+#include "synth/tools.hpp"
 
 namespace logmac::synth {
 
@@ -30,12 +26,6 @@ const DesignResult* find_baseline(const DesignResult& r, const std::vector<Desig
 std::string ratio(double v, const DesignResult* base, double DesignResult::*field) {
   if (!base || base->*field <= 0) return "-";
   return fmt::format("{:.3f}", v / (base->*field));
-}
-
-
-void write_atomic(const std::string& path, const std::string& text) {
-  std::string why;
-  if (!write_file_atomic(path, text, why)) throw FlowError(why);
 }
 
 }  // namespace
@@ -199,9 +189,9 @@ std::string write_reports(const std::string& dir, const std::vector<DesignResult
                           const std::string& title) {
   fs::create_directories(dir);
   const std::string d = fs::absolute(dir).string();
-  write_atomic(d + "/compare.md", markdown_table(all) + "\n" + breakdown_table(all));
-  write_atomic(d + "/compare.csv", csv_table(all));
-  write_atomic(d + "/compare.json", json_report(all, versions));
+  write_output(d + "/compare.md", markdown_table(all) + "\n" + breakdown_table(all));
+  write_output(d + "/compare.csv", csv_table(all));
+  write_output(d + "/compare.json", json_report(all, versions));
   std::map<std::string, int> variant_color;
   const std::vector<std::string> labels = plot_labels(all);
   std::string dat;
@@ -214,18 +204,19 @@ std::string write_reports(const std::string& dir, const std::vector<DesignResult
     dat += fmt::format("{:.6e}\t{:.6f}\t{:.1f}\t{}\t{}\n", exact ? kZeroNrmse : r.nrmse, r.energy_pj, r.area,
                        exact ? labels[i] + fmt::format(" (nrmse 0, drawn at {:.0e})", kZeroNrmse) : labels[i], color);
   }
-  write_atomic(d + "/compare.dat", dat);
-  std::string gp = kPlotGp;
-  auto sub = [&](const std::string& k, const std::string& v) {
-    for (size_t p; (p = gp.find(k)) != std::string::npos;) gp.replace(p, k.size(), v);
-  };
-  sub("{{PNG}}", d + "/compare.png.tmp");
-  sub("{{DAT}}", d + "/compare.dat");
-  sub("{{TITLE}}", title);
-  write_atomic(d + "/compare.gp", gp);
-  const int rc = run_process({"gnuplot", d + "/compare.gp"}, d, d + "/gnuplot.log");
-  if (rc != 0 || !fs::exists(d + "/compare.png.tmp"))
-    return fmt::format("the plot was not made (gnuplot exit {}, log {}/gnuplot.log)", rc, d);
+  write_output(d + "/compare.dat", dat);
+  write_output(d + "/compare.gp",
+               substitute(kPlotGp, {{"PNG", d + "/compare.png.tmp"}, {"DAT", d + "/compare.dat"}, {"TITLE", title}}));
+  std::string outcome;
+  try {
+    const util::ProcessResult r = run_tool({"gnuplot", d + "/compare.gp"}, d, "gnuplot.log");
+    outcome = r.ok() ? "" : r.describe();
+  } catch (const FlowError& e) {  // gnuplot missing: the tables are written, the plot is not
+    outcome = e.what();
+  }
+  if (!outcome.empty() || !fs::exists(d + "/compare.png.tmp"))
+    return fmt::format("the plot was not made (gnuplot: {}, log {}/gnuplot.log)", outcome.empty() ? "no output" : outcome,
+                       d);
   fs::rename(d + "/compare.png.tmp", d + "/compare.png");
   return "";
 }

@@ -4,14 +4,14 @@
 #include <string>
 #include <vector>
 
-#include "synth/flow.hpp"
+#include "synth/result.hpp"
 
 namespace logmac::synth {
 
 // The canonical spec of the linear baseline of a design: fxp with the same operand width w.
 std::string baseline_spec(const DesignResult& r);
 
-// One Markdown table (the columns of the issue): spec, area and ratio, cells, fmax, energy and ratio,
+// One Markdown table (the columns of the README's comparison): spec, area and ratio, cells, fmax, energy and ratio,
 // leakage, accuracy. Designs without a baseline in `all` show "-" as ratio.
 std::string markdown_table(const std::vector<DesignResult>& all);
 // Where the energy and area go, per design (clock / registers / logic / inputs; flip-flop vs logic area).

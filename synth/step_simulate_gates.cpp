@@ -1,0 +1,56 @@
+#include "synth/step_simulate_gates.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "synth/result.hpp"
+#include "synth/tools.hpp"
+#include "util/file.hpp"
+
+namespace logmac::synth {
+
+std::vector<std::pair<std::string, Toggles>> parse_toggle_counts(const std::string& text) {
+  std::vector<std::pair<std::string, Toggles>> out;
+  std::istringstream in(text);
+  std::string name;
+  Toggles t;
+  while (in >> name >> t.rises >> t.falls) out.emplace_back(name, t);
+  return out;
+}
+
+GateActivity simulate_gates_verilator(const GateSimInput& in, const CheckedStimulus& stim, const std::string& dir) {
+  write_output(dir + "/harness.cpp", substitute(kHarnessCpp, {{"TOP", in.top}}));
+  write_output(dir + "/vcd_toggles.hpp", kVcdTogglesHpp);
+  write_output(dir + "/stim.txt", stim.file_text());
+  // -fno-gate: Verilator 5.006's gate-level optimization miscompiles some yosys netlists (fxp:w=6: acc_o wrong
+  // from the first MAC, while iverilog on the same netlist and cells agrees with the model).
+  run_tool_checked({"verilator", "--cc", "--exe", "--build", "-j", "1", "-fno-gate", "--x-assign", "fast",
+                    "--x-initial", "fast", "--trace", "--trace-underscore", "--top-module", in.top, "-Wno-fatal",
+                    "-Wno-lint", "-Wno-style", "-Wno-MULTIDRIVEN", "-CFLAGS", "-O1 -I" + dir, "--Mdir", "obj", "-o",
+                    "harness", in.netlist, in.cell_models, "harness.cpp"},
+                   dir, "verilator.log", "verilator build of the gate-level netlist");
+  const util::ProcessResult run = run_tool({dir + "/obj/harness", "stim.txt", "toggles.txt", "sim.txt"}, dir, "sim.log");
+  if (!in.keep_build) std::filesystem::remove_all(dir + "/obj");
+  if (run.exit_status == 1)
+    throw FlowError(fmt::format("GATE-LEVEL OUTPUT DIFFERS FROM THE MODEL ({}/sim.log):\n{}", dir,
+                                util::tail_lines(dir + "/sim.log", 8)));
+  if (!run.ok()) throw FlowError(tool_failure("gate-level simulation", run, dir, "sim.log", 8));
+
+  std::map<std::string, long long> report;
+  std::istringstream res(read_output(dir + "/sim.txt"));
+  for (std::string k; res >> k;) res >> report[k];
+  GateActivity a;
+  a.cycles = report["cycles"];
+  // The harness compared acc_o with the model after each of these MACs, all equal (exit 1 otherwise).
+  if (report.count("mismatches") && report["mismatches"] == 0) a.macs_checked = report["macs"];
+  if (a.macs_checked != static_cast<long long>(stim.lines.size()) || a.cycles <= 0)
+    throw FlowError(fmt::format("gate-level simulation result {}/sim.txt is incomplete", dir));
+  a.toggles = parse_toggle_counts(read_output(dir + "/toggles.txt"));
+  if (a.toggles.empty()) throw FlowError(fmt::format("gate-level simulation wrote no toggle counts ({}/toggles.txt)", dir));
+  return a;
+}
+
+}  // namespace logmac::synth
