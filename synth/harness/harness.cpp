@@ -1,8 +1,8 @@
-// logmac gate-level harness for {{TOP}} (the flow substitutes {{...}}), compiled by Verilator with the
-// mapped netlist and the cell models. It streams the stimulus through the netlist, checks acc_o against
-// the model's accumulator after every MAC (RTL contract: inputs sampled at edge k show on acc_o after edge
-// k + latency - 1), and counts the transitions of every top-level net from the VCD that Verilator produces
-// (parsed in memory, never written to disk).
+// logmac gate-level harness for {{TOP}} (the flow substitutes {{...}}), compiled with the Verilated mapped
+// netlist and cell models against the prebuilt Verilator runtime (synth/step_simulate_gates.cpp). It streams
+// the stimulus through the netlist, checks acc_o against the model's accumulator after every MAC (RTL
+// contract: inputs sampled at edge k show on acc_o after edge k + latency - 1), and counts the transitions of
+// every top-level net from the VCD that Verilator produces (parsed in memory, never written to disk).
 //
 // usage: harness STIM TOGGLES RESULT
 //   STIM:    first line "N LATENCY", then N lines "CLR A B ACC" (hex): operands and the expected accumulator
