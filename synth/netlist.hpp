@@ -14,8 +14,9 @@ struct NetlistError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Net ids >= 0; constants are negative.
+// Net ids are >= 0. A pin or bit tied to a constant has one of the negative ids kConst*; kNoNet names no net.
 constexpr int kConst0 = -1, kConst1 = -2, kConstX = -3;
+constexpr int kNoNet = -4;
 
 struct Netlist {
   struct Port {
@@ -37,9 +38,9 @@ struct Netlist {
   std::unordered_map<std::string, int> bit_net;    // bit name -> net id
 
   int num_nets() const { return static_cast<int>(net_bits.size()); }
-  int net_of(const std::string& bit) const {  // -4 if unknown
+  int net_of(const std::string& bit) const {  // kNoNet if unknown, kConst* if tied to a constant
     auto it = bit_net.find(bit);
-    return it == bit_net.end() ? -4 : it->second;
+    return it == bit_net.end() ? kNoNet : it->second;
   }
 };
 
