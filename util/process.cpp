@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -160,9 +161,22 @@ ProcessResult run_process(const ProcessOptions& opt) {
   if (opt.err == Sink::Capture) err_pipe.open();
 
   const auto t0 = std::chrono::steady_clock::now();
+  // Signals are blocked across fork: a child must not run our handlers (or a test framework's) between fork
+  // and exec. It restores the default actions, then the mask; a signal sent meanwhile then acts on it as usual.
+  sigset_t all, old_mask;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old_mask);
   const pid_t pid = fork();
-  if (pid < 0) throw ProcessError(fmt::format("cannot start {}: {}", opt.argv[0], std::strerror(errno)));
   if (pid == 0) {
+    for (int sig = 1; sig < NSIG; ++sig) {
+      struct sigaction sa {};
+      if (sigaction(sig, nullptr, &sa) == 0 && sa.sa_handler != SIG_IGN && sa.sa_handler != SIG_DFL) {
+        sa.sa_handler = SIG_DFL;
+        sa.sa_flags = 0;
+        sigaction(sig, &sa, nullptr);
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
     setpgid(0, 0);
     if (!opt.dir.empty() && chdir(opt.dir.c_str()) != 0) child_fail(report.w, kStageDir);
     move_fd(open("/dev/null", O_RDONLY), 0);
@@ -179,8 +193,13 @@ ProcessResult run_process(const ProcessOptions& opt) {
     execvpe(argv[0], argv.data(), envp.data());
     child_fail(report.w, kStageExec);
   }
-  setpgid(pid, pid);  // also here: no race with a signal sent before the child ran
-  register_group(pid);
+  const int fork_errno = errno;
+  if (pid > 0) {
+    setpgid(pid, pid);  // also here: no race with a signal sent before the child ran
+    register_group(pid);
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  if (pid < 0) throw ProcessError(fmt::format("cannot start {}: {}", opt.argv[0], std::strerror(fork_errno)));
   Pipe::close_fd(report.w);
   Pipe::close_fd(out_pipe.w);
   Pipe::close_fd(err_pipe.w);

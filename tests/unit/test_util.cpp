@@ -219,14 +219,25 @@ TEST_SUITE("util") {
       if (jobs == 1) CHECK(*threads.begin() == std::this_thread::get_id());
     }
     parallel_for(0, 4, [](size_t) { FAIL("no index"); });
+    // One thread: items run in order and stop at the failing one.
     std::atomic<int> ran{0};
-    CHECK_THROWS_WITH_AS(parallel_for(100, 2,
+    CHECK_THROWS_WITH_AS(parallel_for(100, 1,
                                       [&](size_t i) {
                                         ++ran;
                                         if (i == 3) throw std::runtime_error("item 3 failed");
                                       }),
                          "item 3 failed", std::runtime_error);
-    CHECK(ran < 100);  // stopped starting new items
+    CHECK(ran == 4);
+    // Two threads: item 0 fails at once; the other thread, busy with item 1 meanwhile, starts no new item.
+    ran = 0;
+    CHECK_THROWS_WITH_AS(parallel_for(100, 2,
+                                      [&](size_t i) {
+                                        ++ran;
+                                        if (i == 0) throw std::runtime_error("item 0 failed");
+                                        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                                      }),
+                         "item 0 failed", std::runtime_error);
+    CHECK(ran <= 3);
     CHECK(hardware_jobs() >= 1);
   }
 
