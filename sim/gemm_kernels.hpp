@@ -64,7 +64,7 @@ inline v32 mul_lanes(v32 a, v32 b) {
 }
 inline v64 mul_lanes(v64 a, v64 b) { return mul64(a, b); }  // operands fit in int32
 inline v32 gather_lanes(const std::int32_t* t, v32 idx) { return gather32(t, idx); }
-inline v64 gather_lanes(const std::int64_t* t, v64 idx) { return gather64(t, idx); }
+inline v64 gather_lanes(const std::int64_t* t, v32h idx) { return gather64(t, idx); }
 
 // ---------------------------------------------------------------------------------------------------------
 // LNS: x (+) y = max(X, Y) + delta(|X - Y|), the delta+ or delta- half of one table chosen by the signs.
@@ -153,18 +153,35 @@ void lns_tile(const LnsArgs& p, const std::int32_t* a, i64 as, int rows, const s
 
 // ---------------------------------------------------------------------------------------------------------
 // Linear accumulators. `int`: products a * b of integers (fxp, pot, apot). `table`: products looked up by
-// the sum of the operands' indices, the sign choosing the negative half (log2lin, lns2lin).
+// the sum of the operands' indices, the sign choosing the negative half (log2lin, lns2lin). Operands are
+// packed as int32 for every lane width: 64-bit accumulators widen the B vectors on load.
 constexpr int kIntRows = 4;
 
+template <class S>
+struct LinLanes;
+template <>
+struct LinLanes<std::int32_t> {
+  using V = v32;   // accumulators
+  using VI = v32;  // packed operands, indices
+  static v32 widen(v32 x) { return x; }
+};
+template <>
+struct LinLanes<std::int64_t> {
+  using V = v64;
+  using VI = v32h;
+  static v64 widen(v32h x) { return __builtin_convertvector(x, v64); }
+};
+
 template <class S, bool Table, int RM, bool Clamp>
-void lin_block(const LinArgs& p, const S* a, i64 as, const S* b, i64 k, S* out) {
-  using V = typename VecOf<S>::type;
+void lin_block(const LinArgs& p, const std::int32_t* a, i64 as, const std::int32_t* b, i64 k, S* out) {
+  using V = typename LinLanes<S>::V;
+  using VI = typename LinLanes<S>::VI;
   using U = typename VecOf<S>::utype;
   constexpr int L = static_cast<int>(sizeof(V) / sizeof(S));
   constexpr int RN = kPanel / L;
   constexpr int per_k = Table ? 2 : 1;  // values per column and k in the packed panel
   const V lo = VecOf<S>::splat(static_cast<S>(p.lo)), hi = VecOf<S>::splat(static_cast<S>(p.hi));
-  const V zidx = VecOf<S>::splat(p.zidx);
+  const VI zidx = VI{} + p.zidx;
   const S* table = static_cast<const S*>(p.table);
   V acc[RM][RN];
 #pragma GCC unroll 16
@@ -172,25 +189,35 @@ void lin_block(const LinArgs& p, const S* a, i64 as, const S* b, i64 k, S* out) 
 #pragma GCC unroll 16
     for (int j = 0; j < RN; ++j) acc[r][j] = V{};
   for (i64 t = 0; t < k; ++t) {
-    const S* bt = b + t * per_k * kPanel;
-    V bv[RN], bs[RN];
+    const std::int32_t* bt = b + t * per_k * kPanel;
+    VI bv[RN], bs[RN];
+    V bw[RN];
 #pragma GCC unroll 16
     for (int j = 0; j < RN; ++j) {
-      bv[j] = vload<V>(bt + j * L);
-      if constexpr (Table) bs[j] = vload<V>(bt + kPanel + j * L);
+      bv[j] = vload<VI>(bt + j * L);
+      if constexpr (Table)
+        bs[j] = vload<VI>(bt + kPanel + j * L);
+      else
+        bw[j] = LinLanes<S>::widen(bv[j]);
     }
 #pragma GCC unroll 16
     for (int r = 0; r < RM; ++r) {
-      const V av = VecOf<S>::splat(a[r * as + per_k * t]);
-      V as_{};
-      if constexpr (Table) as_ = VecOf<S>::splat(a[r * as + 2 * t + 1]);
+      const std::int32_t a0 = a[r * as + per_k * t];
+      V av{};
+      VI ai{}, asg{};
+      if constexpr (Table) {
+        ai = VI{} + a0;
+        asg = VI{} + a[r * as + 2 * t + 1];
+      } else {
+        av = VecOf<S>::splat(a0);
+      }
 #pragma GCC unroll 16
       for (int j = 0; j < RN; ++j) {
         V prod;
         if constexpr (Table)
-          prod = gather_lanes(table, vmin(av + bv[j], zidx) | (as_ ^ bs[j]));
+          prod = gather_lanes(table, vmin(ai + bv[j], zidx) | (asg ^ bs[j]));
         else
-          prod = mul_lanes(av, bv[j]);
+          prod = mul_lanes(av, bw[j]);
         if constexpr (Clamp)
           acc[r][j] = vmin(vmax(acc[r][j] + prod, lo), hi);
         else
@@ -205,7 +232,7 @@ void lin_block(const LinArgs& p, const S* a, i64 as, const S* b, i64 k, S* out) 
 }
 
 template <class S, bool Table>
-void lin_tile(const LinArgs& p, const S* a, i64 as, int rows, const S* b, i64 k, S* out) {
+void lin_tile(const LinArgs& p, const std::int32_t* a, i64 as, int rows, const std::int32_t* b, i64 k, S* out) {
   auto run = [&](auto clamp) {
     constexpr bool C = decltype(clamp)::value;
     int r = 0;

@@ -235,6 +235,31 @@ TEST_SUITE("gemm") {
     CHECK_THROWS_AS(am.matmul(sig.data(), b.data(), c.data(), 2, 2, 3), std::invalid_argument);
   }
 
+  TEST_CASE("a bad code in a large threaded GEMM: the first one is reported, nothing else goes wrong") {
+    for (const char* spec : {"lns:w=12,f=4", "fxp:w=7", "log2lin:w=6,f=1", "lns2lin:w=20,wacc=40"}) {
+      CAPTURE(std::string(spec));
+      const ArrayMac am(parse_spec(spec));
+      const i64 m = 200, n = 150, k = 120;
+      Rng rng(3);
+      const MacConfig c = parse_spec(spec);
+      Codes a(am.type_a(), make_codes(c, true, m * k, Fill::Nn, rng)), b(am.type_b(), make_codes(c, false, k * n, Fill::Nn, rng));
+      Codes out(am.type_acc(), static_cast<size_t>(m * n));
+      const u64 too_big = u64{1} << c.wa;  // fits the element type: c.wa < 8 * code bytes for these specs
+      b.set(static_cast<size_t>(100 * n + 7), too_big);
+      b.set(static_cast<size_t>(90 * n + 149), too_big);
+      a.set(static_cast<size_t>(150 * k + 3), too_big);
+      const std::string want_a = fmt::format("a[150, 3] = {:#x}", too_big);
+      const std::string want_b = fmt::format("b[90, 149] = {:#x}", too_big);
+      for (GemmKernel kern : kernels_here())
+        CHECK_THROWS_WITH_AS(am.matmul(a.data(), b.data(), out.data(), m, n, k, {7, kern}),
+                             doctest::Contains(want_a.c_str()), std::invalid_argument);
+      a.set(static_cast<size_t>(150 * k + 3), 0);
+      for (GemmKernel kern : kernels_here())
+        CHECK_THROWS_WITH_AS(am.matmul(a.data(), b.data(), out.data(), m, n, k, {7, kern}),
+                             doctest::Contains(want_b.c_str()), std::invalid_argument);
+    }
+  }
+
   TEST_CASE("element-wise product, accumulate and mac equal the model, with scalar operands") {
     Rng rng(11);
     for (const std::string spec : {"lns:w=16,f=8", "lns:w=10,f=2,underflow=flush", "fxp:w=8,wacc=17", "pot:w=8",
