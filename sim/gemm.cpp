@@ -167,6 +167,13 @@ struct TableOperand {
 
 }  // namespace
 
+template <class M>
+double value_of(const M& model, ArrayMac::Operand which, u64 code) {
+  return which == ArrayMac::Operand::A ? model.value_a(code)
+         : which == ArrayMac::Operand::B ? model.value_b(code)
+                                         : model.value_acc(code);
+}
+
 struct ArrayMac::Impl {
   MacConfig cfg;
   AnyModel model;
@@ -283,6 +290,23 @@ struct ArrayMac::Impl {
     if (top.sign_bit < 0 || table_index(x) == zidx) return 0;
     return (x >> top.sign_bit) & 1 ? tsoff : 0;
   }
+  // Decoded value of every code of an operand of at most 16 bits (built on first use, then shared).
+  mutable std::once_flag decode_once[3];
+  mutable std::vector<double> decode_values[3];
+  const std::vector<double>* decode_table(Operand which) const {
+    const int w = static_cast<int>(which);
+    const int bits = which == Operand::A ? cfg.wa : which == Operand::B ? cfg.wb : cfg.wacc;
+    if (bits > 16) return nullptr;
+    std::call_once(decode_once[w], [&] {
+      std::vector<double> v(size_t{1} << bits);
+      std::visit([&](const auto& m) {
+        for (size_t i = 0; i < v.size(); ++i) v[i] = value_of(m, which, i);
+      }, model);
+      decode_values[w] = std::move(v);
+    });
+    return &decode_values[w];
+  }
+
   i64 int_a(u64 a) const { return sext(a, cfg.wa); }
   i64 int_b(u64 b) const { return b_int.empty() ? sext(b, cfg.wb) : b_int[b]; }
 };
@@ -615,9 +639,11 @@ GemmReport ArrayMac::matmul(const void* a, const void* b, void* c, i64 m, i64 n,
       lns.soff = im.lns_soff;
       lns.max = static_cast<std::int32_t>(im.lf.max);
       lns.flush = im.lns_flush;
-      lns.clamp_product = !sa.empty() && !sb.empty() && (sa.hi + sb.hi > im.lf.max || sa.lo + sb.lo < -im.lf.max);
+      const bool products = !sa.empty() && !sb.empty();
+      lns.clamp_high = products && sa.hi + sb.hi > im.lf.max;
+      lns.clamp_low = products && sa.lo + sb.lo < -im.lf.max;
       rep.path = "lns";
-      rep.clamped = lns.clamp_product;
+      rep.clamped = lns.clamp_high || lns.clamp_low;
       return row_blocks * panels;
     }
     // Largest |partial sum|: K * max|product|, in long double (no overflow for any width).
@@ -819,15 +845,24 @@ void ArrayMac::decode(Operand which, const void* codes, double* x, i64 n, int th
     throw std::invalid_argument(fmt::format("codes[{}] = {:#x} is not a code of {} (at most {} bits)", bad,
                                             code_at(codes, type(which), bad), im.cfg.canonical(), bits(which)));
   const i64 chunks = (n + kChunk - 1) / kChunk;
+  const std::vector<double>* table = n >= 4096 ? im.decode_table(which) : nullptr;
+  if (table) {  // the model's values of every code, computed once
+    parallel_items(threads_for(threads, static_cast<double>(n)), chunks, [&](i64 item, int) {
+      const i64 begin = item * kChunk, end = std::min(n, begin + kChunk);
+      with_code_type(type(which), [&](auto tag) {
+        const auto* q = static_cast<const decltype(tag)*>(codes);
+        for (i64 i = begin; i < end; ++i) x[i] = (*table)[q[i]];
+      });
+    });
+    return;
+  }
   std::visit(
       [&](const auto& model) {
         parallel_items(threads_for(threads, static_cast<double>(n) * 16), chunks, [&](i64 item, int) {
           const i64 begin = item * kChunk, end = std::min(n, begin + kChunk);
           with_code_type(type(which), [&](auto tag) {
             const auto* q = static_cast<const decltype(tag)*>(codes);
-            for (i64 i = begin; i < end; ++i)
-              x[i] = which == Operand::A ? model.value_a(q[i]) : which == Operand::B ? model.value_b(q[i])
-                                                                                     : model.value_acc(q[i]);
+            for (i64 i = begin; i < end; ++i) x[i] = value_of(model, which, q[i]);
           });
         });
       },
@@ -851,9 +886,7 @@ ArrayMac::ValueRange ArrayMac::value_range(Operand which, int threads) const {
           ValueRange r{0, 0, std::numeric_limits<double>::infinity()};
           for (i64 i = item * kChunk; i < std::min(n, (item + 1) * kChunk); ++i) {
             const u64 code = static_cast<u64>(i);
-            const double v = which == Operand::A ? model.value_a(code)
-                             : which == Operand::B ? model.value_b(code)
-                                                   : model.value_acc(code);
+            const double v = value_of(model, which, code);
             r.min = std::min(r.min, v);
             r.max = std::max(r.max, v);
             if (v != 0) r.tiny = std::min(r.tiny, std::fabs(v));

@@ -28,7 +28,7 @@ struct LnsArgs {
   std::int32_t soff;
   std::int32_t max;           // MAX: logs saturate at +-MAX
   bool flush;                 // underflow=flush: a sum below -MAX is zero (else -MAX)
-  bool clamp_product;         // false when no product of this A and B can leave [-MAX, MAX]
+  bool clamp_high, clamp_low; // false when no product of this A and B can exceed MAX / go below -MAX
 };
 
 // ---- linear accumulators (int and table kernels) ----

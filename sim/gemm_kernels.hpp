@@ -74,17 +74,18 @@ struct LnsConst {
   v32 max, neg_max, ds, zero, zero_below;
 };
 
-template <bool ClampProduct, bool Flush>
+// Product saturation: each half of the clamp runs only where this A and B can reach it.
+enum ProductClamp : int { kClampNone = 0, kClampHigh = 1, kClampLow = 2, kClampBoth = 3 };
+
+template <int Clamp, bool Flush>
 inline void lns_step(v32& x, v32& s, v32 la, v32 sa, v32 lb, v32 sb, const LnsConst& c, const std::int32_t* table) {
   v32 y = la + lb;  // product log; a zero operand keeps it below kLnsZeroBelow
-  if constexpr (ClampProduct) {
-    y = vmin(y, c.max);
-    y = y >= c.zero_below ? vmax(y, c.neg_max) : y;
-  }
+  if constexpr ((Clamp & kClampHigh) != 0) y = vmin(y, c.max);
+  if constexpr ((Clamp & kClampLow) != 0) y = y >= c.zero_below ? vmax(y, c.neg_max) : y;
   const v32 sy = sa ^ sb;
   const v32 gt = x > y;
   const v32 diff = x - y;
-  const v32 d = gt ? diff : -diff;
+  const v32 d = diff < 0 ? -diff : diff;
   const v32 big = gt ? x : y;
   // d >= ds (including every d against a zero) reads the 0 at ds; sx ^ sy is 0 or soff.
   const v32 idx = vmin(d, c.ds) | (s ^ sy);
@@ -97,7 +98,7 @@ inline void lns_step(v32& x, v32& s, v32 la, v32 sa, v32 lb, v32 sb, const LnsCo
     x = r >= c.zero_below ? vmax(r, c.neg_max) : c.zero;
 }
 
-template <int RM, bool ClampProduct, bool Flush>
+template <int RM, int Clamp, bool Flush>
 void lns_block(const LnsArgs& p, const std::int32_t* a, i64 as, const std::int32_t* b, i64 k, std::int32_t* ol,
                std::int32_t* os) {
   constexpr int RN = kPanel / kL32;
@@ -122,7 +123,7 @@ void lns_block(const LnsArgs& p, const std::int32_t* a, i64 as, const std::int32
     for (int r = 0; r < RM; ++r) {
       const v32 la = splat32(a[r * as + 2 * t]), sa = splat32(a[r * as + 2 * t + 1]);
 #pragma GCC unroll 16
-      for (int j = 0; j < RN; ++j) lns_step<ClampProduct, Flush>(x[r][j], s[r][j], la, sa, lb[j], sb[j], c, p.table);
+      for (int j = 0; j < RN; ++j) lns_step<Clamp, Flush>(x[r][j], s[r][j], la, sa, lb[j], sb[j], c, p.table);
     }
   }
 #pragma GCC unroll 16
@@ -134,21 +135,23 @@ void lns_block(const LnsArgs& p, const std::int32_t* a, i64 as, const std::int32
     }
 }
 
-template <bool ClampProduct, bool Flush>
+template <int Clamp, bool Flush>
 void lns_rows(const LnsArgs& p, const std::int32_t* a, i64 as, int rows, const std::int32_t* b, i64 k,
               std::int32_t* ol, std::int32_t* os) {
   int r = 0;
   for (; r + kLnsRows <= rows; r += kLnsRows)
-    lns_block<kLnsRows, ClampProduct, Flush>(p, a + r * as, as, b, k, ol + r * kPanel, os + r * kPanel);
-  for (; r < rows; ++r) lns_block<1, ClampProduct, Flush>(p, a + r * as, as, b, k, ol + r * kPanel, os + r * kPanel);
+    lns_block<kLnsRows, Clamp, Flush>(p, a + r * as, as, b, k, ol + r * kPanel, os + r * kPanel);
+  for (; r < rows; ++r) lns_block<1, Clamp, Flush>(p, a + r * as, as, b, k, ol + r * kPanel, os + r * kPanel);
 }
 
 void lns_tile(const LnsArgs& p, const std::int32_t* a, i64 as, int rows, const std::int32_t* b, i64 k,
               std::int32_t* ol, std::int32_t* os) {
-  if (p.clamp_product)
-    (p.flush ? lns_rows<true, true> : lns_rows<true, false>)(p, a, as, rows, b, k, ol, os);
-  else
-    (p.flush ? lns_rows<false, true> : lns_rows<false, false>)(p, a, as, rows, b, k, ol, os);
+  using Fn = void (*)(const LnsArgs&, const std::int32_t*, i64, int, const std::int32_t*, i64, std::int32_t*,
+                      std::int32_t*);
+  static constexpr Fn kFns[2][4] = {
+      {lns_rows<kClampNone, false>, lns_rows<kClampHigh, false>, lns_rows<kClampLow, false>, lns_rows<kClampBoth, false>},
+      {lns_rows<kClampNone, true>, lns_rows<kClampHigh, true>, lns_rows<kClampLow, true>, lns_rows<kClampBoth, true>}};
+  kFns[p.flush][(p.clamp_high ? kClampHigh : 0) | (p.clamp_low ? kClampLow : 0)](p, a, as, rows, b, k, ol, os);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -184,6 +184,28 @@ TEST_SUITE("gemm") {
       CHECK_MESSAGE(paths.count(p), "path not exercised: ", p);
   }
 
+  TEST_CASE("lns: each half of the product clamp, alone and together, and neither") {
+    std::set<std::string> paths;
+    Rng rng(21);
+    for (const char* spec : {"lns:w=10,f=2", "lns:w=10,f=2,underflow=flush", "lns:w=16,f=8,delta=pwl:qaa"}) {
+      const MacConfig c = parse_spec(spec);
+      const i64 half = i64{1} << (c.w - 4);  // logs of magnitude up to MAX/2: no product leaves +-MAX
+      LnsFormat lf(c.w, c.f);
+      auto codes = [&](i64 lo, i64 hi, i64 count) {
+        std::vector<u64> v(static_cast<size_t>(count));
+        for (auto& x : v) x = lf.make(rng.below(2), lo + static_cast<i64>(rng.below(static_cast<u64>(hi - lo + 1))));
+        return v;
+      };
+      const i64 m = 9, n = 40, k = 50;
+      // neither, high only, low only, both
+      for (auto [lo, hi] : {std::pair{-half, half}, std::pair{half, lf.max}, std::pair{-lf.max, -half},
+                            std::pair{-lf.max, lf.max}})
+        check_gemm(c, codes(lo, hi, m * k), codes(lo, hi, k * n), m, n, k, paths, {1});
+    }
+    CHECK(paths.count("lns"));
+    CHECK(paths.count("lns+clamp"));
+  }
+
   TEST_CASE("small formats: every product and every accumulate pair") {
     std::set<std::string> paths;
     for (const std::string spec : {"fxp:w=6", "pot:w=6,we=2", "apot:w=5,we=2", "log2lin:w=6,f=1", "log2lin:w=7,f=2,signed=0",
