@@ -106,41 +106,6 @@ int resolve_threads(int threads) {
   return h ? static_cast<int>(h) : 1;
 }
 
-// Runs f(item, worker) for every item in [0, n) on up to `threads` threads (the caller is worker 0), items
-// handed out in order; the first exception is rethrown after every thread has stopped.
-template <class F>
-void parallel_items(int threads, i64 n, F&& f) {
-  threads = static_cast<int>(std::min<i64>(threads, n));
-  if (threads <= 1) {
-    for (i64 i = 0; i < n; ++i) f(i, 0);
-    return;
-  }
-  std::atomic<i64> next{0};
-  std::exception_ptr error;
-  std::mutex mu;
-  auto work = [&](int worker) {
-    try {
-      for (i64 i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) f(i, worker);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!error) error = std::current_exception();
-      next.store(n);
-    }
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (int w = 1; w < threads; ++w) {
-    try {
-      pool.emplace_back(work, w);
-    } catch (const std::system_error&) {  // no more threads available: the ones we have do the work
-      break;
-    }
-  }
-  work(0);
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
-}
-
 // Threads worth using for `work` units of cost: a thread below ~64k MACs costs more to start than it saves.
 int threads_for(int threads, double work) {
   const double per_thread = 65536;
@@ -165,14 +130,14 @@ struct TableOperand {
   i64 offset = 0;       // index = field value + offset (lns2lin: log + 2^(w-3); log2lin: code - 1)
 };
 
-}  // namespace
-
 template <class M>
 double value_of(const M& model, ArrayMac::Operand which, u64 code) {
   return which == ArrayMac::Operand::A ? model.value_a(code)
          : which == ArrayMac::Operand::B ? model.value_b(code)
                                          : model.value_acc(code);
 }
+
+}  // namespace
 
 struct ArrayMac::Impl {
   MacConfig cfg;
@@ -466,6 +431,12 @@ void two_phases(int threads, i64 n1, P1&& phase1, Mid&& between, P2&& phase2) {
   work(0);
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
+}
+
+// Runs f(item, worker) for every item in [0, n) on up to `threads` threads, items handed out in order.
+template <class F>
+void parallel_items(int threads, i64 n, F&& f) {
+  two_phases(static_cast<int>(std::min<i64>(threads, n)), n, f, [] { return i64{0}; }, [](i64, int) {});
 }
 
 }  // namespace

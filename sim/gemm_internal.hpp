@@ -47,13 +47,13 @@ using Int64Fn = void (*)(const LinArgs&, const std::int32_t* a, i64 a_stride, in
                          std::int64_t* out);
 
 struct KernelSet {
-  const char* name;
-  int panel;  // columns per B panel
-  LnsFn lns;
-  Int32Fn int32;
-  Int64Fn int64;
-  Int32Fn table32;
-  Int64Fn table64;
+  const char* name = nullptr;
+  int panel = 0;  // columns per B panel
+  LnsFn lns = nullptr;
+  Int32Fn int32 = nullptr;
+  Int64Fn int64 = nullptr;
+  Int32Fn table32 = nullptr;
+  Int64Fn table64 = nullptr;
 };
 
 // Defined by sim/gemm_isa_*.cpp; a set whose `lns` is null was not compiled in (not an x86-64 build).

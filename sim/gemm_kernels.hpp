@@ -1,8 +1,8 @@
 // The inner GEMM kernels, written once over GCC vector types and compiled once per instruction set. Each
-// sim/gemm_isa_*.cpp defines, inside its `#pragma GCC target` region and namespace
-// logmac::gemm_detail::(anonymous): kVectorBytes, the vector types v32/u32v/v64/u64v, and
-// gather32/gather64/mul64 for its target; then includes this file. Everything here has internal linkage,
-// so the per-target copies never merge. Include from nowhere else.
+// sim/gemm_isa_*.cpp defines kVectorBytes (in namespace logmac::gemm_detail::(anonymous)) inside its
+// `#pragma GCC target` region, includes this file, and then defines gather32, gather64 and mul64 for its
+// target. Everything here has internal linkage, so the per-target copies never merge. Include from
+// nowhere else.
 //
 // Lanes run over output columns: a kernel keeps kRows x (kPanel / lanes) accumulator vectors in registers
 // while k runs, so each step is a few vector operations for `lanes` independent dot products.
@@ -14,6 +14,17 @@
 
 namespace logmac::gemm_detail {
 namespace {
+
+typedef std::int32_t v32 __attribute__((vector_size(kVectorBytes)));
+typedef std::uint32_t u32v __attribute__((vector_size(kVectorBytes)));
+typedef std::int64_t v64 __attribute__((vector_size(kVectorBytes)));
+typedef std::uint64_t u64v __attribute__((vector_size(kVectorBytes)));
+typedef std::int32_t v32h __attribute__((vector_size(kVectorBytes / 2)));  // the int32 indices of a v64
+
+// Defined by the including file for its target.
+v32 gather32(const std::int32_t* table, v32 idx);   // table[idx[i]] per lane
+v64 gather64(const std::int64_t* table, v32h idx);  // table[idx[i]] per lane, 64-bit entries
+v64 mul64(v64 a, v64 b);                            // a[i] * b[i] of values that fit in int32
 
 constexpr int kL32 = kVectorBytes / 4;
 constexpr int kL64 = kVectorBytes / 8;

@@ -5,6 +5,7 @@ import os
 import pickle
 import subprocess
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -222,6 +223,36 @@ def test_gil_released():
     for t in workers:
         t.join()
     assert len(results) == 2 and all(np.array_equal(r, ref) for r in results)
+
+
+def test_gil_released_during_compute():
+    """While one thread is inside matmul, another keeps running Python code: the longest pause the main
+    thread sees is far shorter than the call (it would be the whole call if the GIL were held)."""
+    mac = logmac.Mac("lns:w=16,f=8")
+    rng = np.random.default_rng(3)
+    a = mac.encode_a(rng.normal(size=(256, 600)))
+    b = mac.encode_b(rng.normal(size=(600, 256)))
+    inside = threading.Event()
+    span = []
+
+    def work():
+        inside.set()
+        t0 = time.perf_counter()
+        mac.matmul(a, b, threads=1, kernel="portable")
+        span.append((t0, time.perf_counter()))
+
+    t = threading.Thread(target=work)
+    t.start()
+    inside.wait()
+    stamps = [time.perf_counter()]
+    while t.is_alive():
+        stamps.append(time.perf_counter())
+    t.join()
+    t0, t1 = span[0]
+    assert t1 - t0 > 0.05, "matmul too short to tell"
+    within = [s for s in stamps if t0 <= s <= t1]
+    gaps = np.diff([t0, *within, t1])
+    assert gaps.max() < 0.5 * (t1 - t0), (gaps.max(), t1 - t0)
 
 
 def test_errors():
