@@ -130,6 +130,22 @@ struct TableOperand {
   i64 offset = 0;       // index = field value + offset (lns2lin: log + 2^(w-3); log2lin: code - 1)
 };
 
+struct Stats {  // of the decoded operands: lns nonzero logs, int |values|
+  i64 lo = std::numeric_limits<i64>::max(), hi = std::numeric_limits<i64>::min();
+  i64 bad = -1;
+  void add(i64 v) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  void merge(const Stats& o) {
+    lo = std::min(lo, o.lo);
+    hi = std::max(hi, o.hi);
+    if (o.bad >= 0 && (bad < 0 || o.bad < bad)) bad = o.bad;
+  }
+  bool empty() const { return lo > hi; }
+  i64 maxabs() const { return empty() ? 0 : std::max(std::abs(lo), std::abs(hi)); }
+};
+
 template <class M>
 double value_of(const M& model, ArrayMac::Operand which, u64 code) {
   return which == ArrayMac::Operand::A ? model.value_a(code)
@@ -242,18 +258,19 @@ struct ArrayMac::Impl {
   // lns: (log, sign) with sign 0 / soff; zero -> kLnsZero
   std::int32_t lns_log(u64 x) const { return lf.is_zero(x) ? kLnsZero : static_cast<std::int32_t>(lf.log(x)); }
   std::int32_t lns_sign(u64 x) const { return !lf.is_zero(x) && lf.sign(x) ? lns_soff : 0; }
-  // table: (index, sign) with sign 0 / tsoff; zero -> zidx
-  std::int32_t table_index(u64 x) const {
-    if (top.zero_bit >= 0) {
-      if ((x >> top.zero_bit) & 1) return zidx;
-      return static_cast<std::int32_t>(sext(x, top.field_bits) + top.offset);
+  // table: (index, sign) with sign 0 / tsoff; zero -> (zidx, 0)
+  void table_lanes(u64 x, std::int32_t& idx, std::int32_t& sign) const {
+    bool zero;
+    if (top.zero_bit >= 0) {  // lns2lin: zero flag, two's-complement log
+      zero = (x >> top.zero_bit) & 1;
+      idx = static_cast<std::int32_t>(sext(x, top.field_bits) + top.offset);
+    } else {  // log2lin: code field, 0 is zero
+      const u64 field = x & mask(top.field_bits);
+      zero = field == 0;
+      idx = static_cast<std::int32_t>(static_cast<i64>(field) + top.offset);
     }
-    const u64 field = x & mask(top.field_bits);
-    return field ? static_cast<std::int32_t>(static_cast<i64>(field) + top.offset) : zidx;
-  }
-  std::int32_t table_sign(u64 x) const {
-    if (top.sign_bit < 0 || table_index(x) == zidx) return 0;
-    return (x >> top.sign_bit) & 1 ? tsoff : 0;
+    sign = !zero && top.sign_bit >= 0 && ((x >> top.sign_bit) & 1) ? tsoff : 0;
+    if (zero) idx = zidx;
   }
   // Decoded value of every code of an operand of at most 16 bits (built on first use, then shared).
   mutable std::once_flag decode_once[3];
@@ -274,6 +291,37 @@ struct ArrayMac::Impl {
 
   i64 int_a(u64 a) const { return sext(a, cfg.wa); }
   i64 int_b(u64 b) const { return b_int.empty() ? sext(b, cfg.wb) : b_int[b]; }
+
+  // Packs `count` codes q[i] of operand A (IsA) or B into lane values: out0[i * step] (log, integer or index)
+  // and, for lns and table, out1[i * step] (sign). Adds the values the plan needs to `st`. Returns the index
+  // of the first code with bits above the operand's width (packing stops there), or -1.
+  template <Kind K, bool IsA, class T>
+  i64 pack(const T* q, i64 count, std::int32_t* out0, std::int32_t* out1, i64 step, Stats& st) const {
+    const int bits = IsA ? cfg.wa : cfg.wb;
+    const T lim = static_cast<T>(mask(std::min<int>(bits, 8 * sizeof(T))));
+    for (i64 i = 0; i < count; ++i) {
+      const T x = q[i];
+      if (x > lim) return i;
+      if constexpr (K == Kind::Lns) {
+        const bool zero = lf.is_zero(x);
+        const auto log = static_cast<std::int32_t>(lf.log(x));
+        out0[i * step] = zero ? kLnsZero : log;
+        out1[i * step] = !zero && lf.sign(x) ? lns_soff : 0;
+        if (!zero) st.add(log);
+      } else if constexpr (K == Kind::Int) {
+        const i64 v = IsA ? int_a(x) : int_b(x);
+        out0[i * step] = static_cast<std::int32_t>(v);
+        st.add(v);
+      } else {
+        std::int32_t idx, sign;
+        table_lanes(x, idx, sign);
+        out0[i * step] = idx;
+        out1[i * step] = sign;
+        if (idx != zidx) st.add(idx);
+      }
+    }
+    return -1;
+  }
 };
 
 namespace {
@@ -334,21 +382,6 @@ i64 ArrayMac::find_bad_code(Operand which, const void* codes, i64 n) const {
 
 namespace {
 
-struct Stats {  // of the decoded operands: lns nonzero logs, int |values|
-  i64 lo = std::numeric_limits<i64>::max(), hi = std::numeric_limits<i64>::min();
-  i64 bad = -1;
-  void add(i64 v) {
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
-  void merge(const Stats& o) {
-    lo = std::min(lo, o.lo);
-    hi = std::max(hi, o.hi);
-    if (o.bad >= 0 && (bad < 0 || o.bad < bad)) bad = o.bad;
-  }
-  bool empty() const { return lo > hi; }
-  i64 maxabs() const { return empty() ? 0 : std::max(std::abs(lo), std::abs(hi)); }
-};
 
 std::string bad_code_message(const char* name, i64 index, i64 cols, u64 value, int bits, const MacConfig& c) {
   return fmt::format("{}[{}, {}] = {:#x} is not a code of {} (at most {} bits)", name, index / cols, index % cols,
@@ -362,6 +395,18 @@ u64 code_at(const void* p, CodeType t, i64 i) {
 }  // namespace
 
 namespace {
+
+// Calls f(std::integral_constant<Kind, kind>{}): the packing loops are compiled once per kind.
+template <class F>
+void with_kind(Kind kind, F&& f) {
+  switch (kind) {
+    case Kind::Lns: return f(std::integral_constant<Kind, Kind::Lns>{});
+    case Kind::Int: return f(std::integral_constant<Kind, Kind::Int>{});
+    case Kind::Table: return f(std::integral_constant<Kind, Kind::Table>{});
+    case Kind::Model: break;
+  }
+}
+
 
 // Runs phase1(item, worker) for items [0, n1), then, on one thread, n2 = between(), then phase2(item, worker)
 // for items [0, n2), on one team of up to `threads` threads (the caller is worker 0; one start-up for the
@@ -515,80 +560,45 @@ GemmReport ArrayMac::matmul(const void* a, const void* b, void* c, i64 m, i64 n,
   const i64 panels = (n + panel - 1) / panel;
   const int per_k = im.kind == Kind::Int ? 1 : 2;  // packed int32 values per operand element
   const i64 a_stride = per_k * k;
-  std::vector<std::int32_t> a_buf(static_cast<size_t>(m * a_stride));
-  std::vector<std::int32_t> b_buf(static_cast<size_t>(panels * panel * k * per_k));
+  // Every element is written by the packing (no zero-fill).
+  const auto a_buf = std::make_unique_for_overwrite<std::int32_t[]>(static_cast<size_t>(m * a_stride));
+  const auto b_buf = std::make_unique_for_overwrite<std::int32_t[]>(static_cast<size_t>(panels * panel * k * per_k));
 
   // Phase 1, per row of A and per panel of B: check the codes, pack them as lane values, and gather the
   // ranges the plan needs (lns: nonzero logs; int: values; table: nonzero indices).
-  auto lanes_of = [&](u64 code, bool is_a, std::int32_t* out) {
-    switch (im.kind) {
-      case Kind::Lns:
-        out[0] = im.lns_log(code);
-        out[1] = im.lns_sign(code);
-        break;
-      case Kind::Int: out[0] = static_cast<std::int32_t>(is_a ? im.int_a(code) : im.int_b(code)); break;
-      default:
-        out[0] = im.table_index(code);
-        out[1] = im.table_sign(code);
-        break;
-    }
-  };
-  auto note = [&](Stats& st, const std::int32_t* v) {
-    if (im.kind == Kind::Int)
-      st.add(v[0]);
-    else if (im.kind == Kind::Lns ? v[0] != kLnsZero : v[0] != im.zidx)
-      st.add(v[0]);
-  };
   std::vector<Stats> stat_a(threads), stat_b(threads);
   auto pack = [&](i64 item, int worker) {
-    if (item < m) {
-      Stats& st = stat_a[worker];
-      with_code_type(im.ta, [&](auto tag) {
-        using T = decltype(tag);
-        const T* q = static_cast<const T*>(a) + item * k;
-        const T lim = static_cast<T>(mask(std::min<int>(im.cfg.wa, 8 * sizeof(T))));
-        std::int32_t* out = a_buf.data() + item * a_stride;
+    with_kind(im.kind, [&](auto kind) {
+      constexpr Kind K = decltype(kind)::value;
+      if (item < m) {
+        Stats& st = stat_a[worker];
+        with_code_type(im.ta, [&](auto tag) {
+          const auto* q = static_cast<const decltype(tag)*>(a) + item * k;
+          std::int32_t* out = a_buf.get() + item * a_stride;
+          const i64 bad = im.template pack<K, true>(q, k, out, out + 1, per_k, st);
+          if (bad >= 0 && (st.bad < 0 || item * k + bad < st.bad)) st.bad = item * k + bad;
+        });
+        return;
+      }
+      const i64 pj = item - m, n0 = pj * panel, nn = std::min(panel, n - n0);
+      Stats& st = stat_b[worker];
+      const std::int32_t pad = K == Kind::Lns ? kLnsZero : K == Kind::Table ? im.zidx : 0;
+      with_code_type(im.tb, [&](auto tag) {
+        std::int32_t* out = b_buf.get() + pj * k * per_k * panel;
         for (i64 t = 0; t < k; ++t) {
-          if (q[t] > lim) {
-            if (st.bad < 0 || item * k + t < st.bad) st.bad = item * k + t;
+          const auto* q = static_cast<const decltype(tag)*>(b) + t * n + n0;
+          std::int32_t* o = out + t * per_k * panel;
+          const i64 bad = im.template pack<K, false>(q, nn, o, o + panel, 1, st);
+          if (bad >= 0) {
+            if (st.bad < 0 || t * n + n0 + bad < st.bad) st.bad = t * n + n0 + bad;
             return;
           }
-          lanes_of(q[t], true, out + per_k * t);
-          note(st, out + per_k * t);
+          for (i64 j = nn; j < panel; ++j) {  // padding columns: zero codes
+            o[j] = pad;
+            if (per_k == 2) o[panel + j] = 0;
+          }
         }
       });
-      return;
-    }
-    const i64 pj = item - m, n0 = pj * panel, nn = std::min(panel, n - n0);
-    Stats& st = stat_b[worker];
-    std::int32_t pad[2] = {0, 0};
-    if (im.kind == Kind::Lns) pad[0] = kLnsZero;
-    if (im.kind == Kind::Table) pad[0] = im.zidx;
-    with_code_type(im.tb, [&](auto tag) {
-      using T = decltype(tag);
-      const T lim = static_cast<T>(mask(std::min<int>(im.cfg.wb, 8 * sizeof(T))));
-      std::int32_t* out = b_buf.data() + pj * k * per_k * panel;
-      std::int32_t v[2] = {0, 0};
-      for (i64 t = 0; t < k; ++t) {
-        const T* q = static_cast<const T*>(b) + t * n + n0;
-        std::int32_t* o = out + t * per_k * panel;
-        for (i64 j = 0; j < panel; ++j) {
-          if (j < nn) {
-            if (q[j] > lim) {
-              const i64 idx = t * n + n0 + j;
-              if (st.bad < 0 || idx < st.bad) st.bad = idx;
-              return;
-            }
-            lanes_of(q[j], false, v);
-            note(st, v);
-          } else {
-            v[0] = pad[0];
-            v[1] = pad[1];
-          }
-          o[j] = v[0];
-          if (per_k == 2) o[panel + j] = v[1];
-        }
-      }
     });
   };
 
@@ -652,8 +662,8 @@ GemmReport ArrayMac::matmul(const void* a, const void* b, void* c, i64 m, i64 n,
     const i64 n0 = pj * panel, nn = std::min(panel, n - n0);
     auto& out = scratch[worker];
     out.resize(static_cast<size_t>(block_rows * panel));  // rows x panel int64, or 2 x rows x panel int32
-    const std::int32_t* pb = b_buf.data() + pj * k * per_k * panel;
-    const std::int32_t* pa = a_buf.data() + m0 * a_stride;
+    const std::int32_t* pb = b_buf.get() + pj * k * per_k * panel;
+    const std::int32_t* pa = a_buf.get() + m0 * a_stride;
     with_code_type(im.tacc, [&](auto tag) {
       using T = decltype(tag);
       T* dst = static_cast<T*>(c) + m0 * n + n0;
