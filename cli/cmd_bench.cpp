@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstring>
 #include <thread>
 
@@ -28,24 +29,47 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// Median M MAC/s over `reps` timed runs of `dots` dot products of `terms` terms.
+// CPU time of the whole process (every thread), in seconds: rates per CPU-second do not depend on how many
+// other programs share the cores.
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+struct Rate {
+  double wall = 0;  // M MAC/s, median over the runs
+  double cpu = 0;   // M MAC per CPU-second, median over the runs
+};
+
+// Times `reps` runs of run(), each doing `macs` MACs.
+template <class F>
+Rate time_runs(int reps, double macs, F&& run) {
+  std::vector<double> wall, cpu;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = cpu_seconds();
+    run();
+    const double c1 = cpu_seconds();
+    wall.push_back(macs / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 1e6);
+    cpu.push_back(macs / std::max(c1 - c0, 1e-9) / 1e6);
+  }
+  return {median(wall), median(cpu)};
+}
+
+// M MAC/s over `reps` timed runs of `dots` dot products of `terms` terms, one thread.
 template <class M>
-double bench_model(const M& m, const DotWorkload& wl, int reps, u64& sink) {
+Rate bench_model(const M& m, const DotWorkload& wl, int reps, u64& sink) {
   std::vector<u64> qa(wl.a.size()), qb(wl.b.size());
   for (size_t i = 0; i < qa.size(); ++i) {
     qa[i] = m.encode_a(wl.a[i]);
     qb[i] = m.encode_b(wl.b[i]);
   }
-  std::vector<double> rates;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+  return time_runs(reps, static_cast<double>(wl.count) * wl.terms, [&] {
     for (int k = 0; k < wl.count; ++k)
       sink += run_dot(m, qa.data() + static_cast<size_t>(k) * wl.terms, qb.data() + static_cast<size_t>(k) * wl.terms,
                       wl.terms);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    rates.push_back(static_cast<double>(wl.count) * wl.terms / s / 1e6);
-  }
-  return median(rates);
+  });
 }
 
 struct GemmShape {
@@ -121,7 +145,7 @@ u64 code_of(const std::vector<unsigned char>& bytes, CodeType t, i64 i) {
 }
 
 struct GemmResult {
-  double rate = 0;  // M MAC/s, median
+  Rate rate;
   GemmReport report;
 };
 
@@ -130,16 +154,11 @@ GemmResult bench_gemm(const MacConfig& c, const ArrayMac& am, const GemmData& d,
                       int reps, long long& checked) {
   const auto a = to_bytes(d.a, am.type_a()), b = to_bytes(d.b, am.type_b());
   std::vector<unsigned char> out(static_cast<size_t>(g.m * g.n) * code_bytes(am.type_acc()));
-  std::vector<double> rates;
   GemmResult r;
-  for (int i = 0; i < reps; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
+  r.rate = time_runs(reps, static_cast<double>(g.m) * g.n * g.k, [&] {
     r.report = am.matmul(static_cast<const void*>(a.data()), static_cast<const void*>(b.data()),
                          static_cast<void*>(out.data()), g.m, g.n, g.k, opt);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    rates.push_back(static_cast<double>(g.m) * g.n * g.k / s / 1e6);
-  }
-  r.rate = median(rates);
+  });
   // Positive evidence that the fast path computed the model's results: a sample of outputs, one dot product each.
   with_model(c, [&](const auto& m) {
     Rng rng(1);
@@ -203,18 +222,19 @@ int cmd_bench(int argc, char** argv) {
   u64 sink = 0;
   long long checked = 0;
 
-  std::string csv = gemm ? "spec,scalar_mmacs,gemm_1t_mmacs,gemm_mmacs,threads,ratio,kernel,path,m,n,k\n"
-                         : "spec,scalar_mmacs\n";
+  std::string csv = gemm ? "spec,scalar_mmacs,gemm_1t_mmacs,gemm_mmacs,threads,ratio,scalar_mmacs_per_cpu_s,"
+                           "gemm_mmacs_per_cpu_s,kernel,path,m,n,k\n"
+                         : "spec,scalar_mmacs,scalar_mmacs_per_cpu_s\n";
   if (gemm)
-    fmt::print("{:<60} {:>9} {:>9} {:>9} {:>7}  {}\n", "spec", "scalar", "gemm 1T", fmt::format("gemm {}T", threads),
-               "ratio", "path");
+    fmt::print("{:<60} {:>9} {:>9} {:>9} {:>7} | {:>9} {:>9}  {}\n", "spec", "scalar", "gemm 1T",
+               fmt::format("gemm {}T", threads), "ratio", "scalar", fmt::format("gemm {}T", threads), "path");
   else
-    fmt::print("{:<60} {:>10}\n", "spec", "M MAC/s");
+    fmt::print("{:<60} {:>10} | {:>10}\n", "spec", "M MAC/s", "per CPU-s");
   for (const auto& c : cfgs) {
-    const double rate = with_model(c, [&](const auto& m) { return bench_model(m, wl, reps, sink); });
+    const Rate rate = with_model(c, [&](const auto& m) { return bench_model(m, wl, reps, sink); });
     if (!gemm) {
-      fmt::print("{:<60} {:>10.1f}\n", c.canonical(), rate);
-      csv += fmt::format("{},{:.1f}\n", csv_field(c.canonical()), rate);
+      fmt::print("{:<60} {:>10.1f} | {:>10.1f}\n", c.canonical(), rate.wall, rate.cpu);
+      csv += fmt::format("{},{:.1f},{:.1f}\n", csv_field(c.canonical()), rate.wall, rate.cpu);
       std::fflush(stdout);
       continue;
     }
@@ -224,19 +244,23 @@ int cmd_bench(int argc, char** argv) {
     const GemmResult all = bench_gemm(c, am, d, shape, {threads, kernel}, reps, checked);
     const std::string path = fmt::format("{} {}{}", gemm_kernel_name(all.report.kernel), all.report.path,
                                          all.report.clamped ? "+clamp" : "");
-    fmt::print("{:<60} {:>9.1f} {:>9.1f} {:>9.1f} {:>6.1f}x  {}\n", c.canonical(), rate, one.rate, all.rate,
-               all.rate / rate, path);
-    csv += fmt::format("{},{:.1f},{:.1f},{:.1f},{},{:.2f},{},{}{},{},{},{}\n", csv_field(c.canonical()), rate, one.rate, all.rate,
-                       all.report.threads, all.rate / rate, gemm_kernel_name(all.report.kernel), all.report.path,
+    fmt::print("{:<60} {:>9.1f} {:>9.1f} {:>9.1f} {:>6.1f}x | {:>9.1f} {:>9.1f}  {}\n", c.canonical(), rate.wall,
+               one.rate.wall, all.rate.wall, all.rate.wall / rate.wall, rate.cpu, all.rate.cpu, path);
+    csv += fmt::format("{},{:.1f},{:.1f},{:.1f},{},{:.2f},{:.1f},{:.1f},{},{}{},{},{},{}\n", csv_field(c.canonical()),
+                       rate.wall, one.rate.wall, all.rate.wall, all.report.threads, all.rate.wall / rate.wall, rate.cpu,
+                       all.rate.cpu, gemm_kernel_name(all.report.kernel), all.report.path,
                        all.report.clamped ? "+clamp" : "", shape.m, shape.n, shape.k);
     std::fflush(stdout);
   }
   fmt::print("(scalar: median of {} runs of {} x 256-term dot products, one thread; checksum {:x})\n", reps, dots,
              sink & 0xffff);
   if (gemm)
-    fmt::print("(GEMM: M={} N={} K={}, median of {} runs, M MAC/s = M*N*K / time; ratio = gemm {}T / scalar; "
-               "{} outputs checked against the scalar model)\n",
+    fmt::print("(GEMM: M={} N={} K={}, median of {} runs, M MAC/s = M*N*K / wall time; ratio = gemm {}T / scalar; "
+               "after '|': M MAC per CPU-second of all threads, which other load does not change; {} outputs "
+               "checked against the scalar model)\n",
                shape.m, shape.n, shape.k, reps, threads, checked);
+  else
+    fmt::print("(after '|': M MAC per CPU-second, which other load does not change)\n");
   if (args.has("--csv")) {
     std::string why;
     if (!write_file_atomic(args.get("--csv"), csv, why)) throw UsageError("bench: " + why);

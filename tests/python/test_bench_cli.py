@@ -23,7 +23,8 @@ def test_bench_gemm_table_and_csv(tmp_path):
     assert [row["spec"] for row in rows] == ["lns:delta=pwl:qaa,dmax=16,f=8,pipe=1,underflow=sat,w=16",
                                             "fxp:f=7,ovf=sat,pipe=1,w=8,wacc=26"]
     for row in rows:
-        assert float(row["scalar_mmacs"]) > 0 and float(row["gemm_mmacs"]) > 0
+        for col in ["scalar_mmacs", "gemm_1t_mmacs", "gemm_mmacs", "scalar_mmacs_per_cpu_s", "gemm_mmacs_per_cpu_s"]:
+            assert float(row[col]) > 0, col
         assert (row["m"], row["n"], row["k"]) == ("33", "70", "17")
     assert rows[1]["path"] == "int32"
 
