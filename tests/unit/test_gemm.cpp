@@ -137,7 +137,7 @@ const char* const kSpecs[] = {
     "lns:w=20,f=12,delta=lut:256,dmax=64", "lns:w=24,f=8,delta=mitchell",
     "lns2lin:w=12", "lns2lin:w=8", "lns2lin:w=12,wacc=26", "lns2lin:w=12,exp2=mitchell,wacc=20,facc=12",
     "lns2lin:w=16,wacc=42", "lns2lin:w=10,ovf=wrap,wacc=20", "lns2lin:w=10,wacc=12,facc=8", "lns2lin:w=20,wacc=40",
-    "lns2lin:w=18,f=8,wacc=50"};
+    "lns2lin:w=18,f=8,wacc=50", "fxp:w=8,pipe=0", "lns:w=12,pipe=2", "lns2lin:w=12,pipe=0"};  // pipe: timing only
 
 }  // namespace
 
