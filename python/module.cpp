@@ -47,6 +47,14 @@ std::string type_text(py::handle obj) {
   return py::str(py::type::handle_of(obj).attr("__name__")).cast<std::string>();
 }
 
+// "i, j, ..." of a flat index into a's shape.
+std::string index_text(long long flat, const py::array& a) {
+  const py::tuple idx = numpy().attr("unravel_index")(flat, a.attr("shape"));
+  std::string at;
+  for (size_t i = 0; i < idx.size(); ++i) at += fmt::format("{}{}", i ? ", " : "", idx[i].cast<long long>());
+  return at;
+}
+
 int threads_arg(const py::object& threads) {
   if (threads.is_none()) return 0;
   const long t = threads.cast<long>();
@@ -95,12 +103,9 @@ struct Mac {
       throw py::value_error(fmt::format("{}: {} must be C-contiguous (use numpy.ascontiguousarray({}))", fn, name, name));
     const i64 bad = am->find_bad_code(which, a.data(), static_cast<i64>(a.size()));
     if (bad >= 0) {
-      const py::tuple idx = numpy().attr("unravel_index")(bad, a.attr("shape"));
-      std::string at;
-      for (size_t i = 0; i < idx.size(); ++i) at += fmt::format("{}{}", i ? ", " : "", idx[i].cast<long long>());
       const auto value = py::int_(a.attr("reshape")(-1)[py::int_(bad)]).cast<unsigned long long>();
-      throw py::value_error(fmt::format("{}: {}[{}] = {:#x} is not one of the {} of {} (at most {} bits)", fn, name, at,
-                                        value, role(which), cfg.canonical(), am->bits(which)));
+      throw py::value_error(fmt::format("{}: {}[{}] = {:#x} is not one of the {} of {} (at most {} bits)", fn, name,
+                                        index_text(bad, a), value, role(which), cfg.canonical(), am->bits(which)));
     }
     return a;
   }
@@ -159,8 +164,11 @@ struct Mac {
     try {
       py::gil_scoped_release nogil;
       am->encode(which, v.data(), out.mutable_data(), static_cast<i64>(v.size()), t);
-    } catch (const std::invalid_argument& e) {  // x[i] is NaN: name the element in the caller's shape
-      throw py::value_error(fmt::format("{}: {}", fn, e.what()));
+    } catch (const std::invalid_argument& e) {  // a NaN: name the element in the caller's shape
+      const py::object nan = numpy().attr("isnan")(v);
+      if (!nan.attr("any")().cast<bool>()) throw py::value_error(fmt::format("{}: {}", fn, e.what()));
+      const long long flat = numpy().attr("flatnonzero")(nan)[py::int_(0)].cast<long long>();
+      throw py::value_error(fmt::format("{}: x[{}] is NaN: it has no code", fn, index_text(flat, v)));
     }
     return out;
   }

@@ -308,6 +308,8 @@ def test_errors():
         mac.matmul(sq, sq, out=sq)
     with pytest.raises(ValueError, match=r"encode_a: x\[3\] is NaN"):
         mac.encode_a(np.array([0, 1, 2, np.nan, 4.0]))
+    with pytest.raises(ValueError, match=r"encode_b: x\[1, 0\] is NaN"):
+        mac.encode_b(np.array([[0, 1], [np.nan, 4.0]]))
     with pytest.raises(TypeError, match=r"encode_b: x must hold real numbers"):
         mac.encode_b(np.array([1 + 2j]))
     with pytest.raises(TypeError, match=r"encode_a: x must hold real numbers"):
