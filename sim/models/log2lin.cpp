@@ -25,7 +25,8 @@ u64 Log2LinMac::encode_a(double x) const {
 }
 
 static void derive_log2lin(MacConfig& c) {
-  require_range(c, "w", c.w, 2 + c.is_signed, 16);
+  if (c.is_signed && c.w < 3)
+    spec_fail(c, fmt::format("w={} with signed=1 leaves no code bits (use w >= 3, or signed=0)", c.w));
   const int m = c.w - c.is_signed;
   const int t = c.f ? c.sqrt2bits : 0;
   c.wa = c.wb = c.w;
@@ -43,7 +44,7 @@ const VariantInfo& Log2LinMac::info() {
   static const VariantInfo vi{
       "log2lin",
       "two-operand log multiply (exponent add + shifter), linear accumulation (Miyashita et al.)",
-      {int_key("w", &MacConfig::w, 2, 16, "code width including the sign bit"),
+      {int_key("w", &MacConfig::w, 2, 16, "code width including the sign bit (at least 3 when signed=1)"),
        int_key("f", &MacConfig::f, 0, 3, "log fraction bits: 0 = base 2, 1 = base sqrt(2)", 0),
        int_key("fsr", &MacConfig::fsr, -64, 64, "full-scale range: the largest magnitude is 2^(fsr-1)", 1),
        int_key("signed", &MacConfig::is_signed, 0, 1, "operands carry a sign bit (0 for ReLU activations)", 1),
