@@ -8,7 +8,8 @@ namespace logmac {
 
 Log2LinMac::Log2LinMac(const MacConfig& c)
     : w(c.w), f(c.f), m(c.w - c.is_signed), fsr(c.fsr), t(c.f ? c.sqrt2bits : 0), is_signed(c.is_signed),
-      cmax(static_cast<i64>(mask(c.w - c.is_signed))), lmax(i64{c.fsr - 1} << c.f), acc(c), pow2(&c.pow2_frac) {}
+      cmax(static_cast<i64>(mask(c.w - c.is_signed))), lmax(i64{c.fsr - 1} << c.f), acc(c),
+      pow2_table(std::make_shared<const std::vector<i64>>(c.pow2_frac)), pow2(pow2_table.get()) {}
 
 double Log2LinMac::value_a(u64 a) const {
   if (!(a & mask(m))) return 0.0;
