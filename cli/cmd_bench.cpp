@@ -6,6 +6,7 @@
 #include "cli/cli.hpp"
 #include "sim/config.hpp"
 #include "sim/registry.hpp"
+#include "sim/text_io.hpp"
 #include "sim/workload.hpp"
 
 namespace logmac::cli {
@@ -60,7 +61,7 @@ int cmd_bench(int argc, char** argv) {
   for (const auto& c : cfgs) {
     const double rate = with_model(c, [&](const auto& m) { return bench_model(m, wl, reps, sink); });
     fmt::print("{:<60} {:>10.1f}\n", c.canonical(), rate);
-    std::fflush(stdout);
+    if (!stdout_flush()) throw OutputClosed{};  // checked: a full disk is an error, a closed pipe ends the run
   }
   fmt::print("(median of {} runs of {} x 256-term dot products each; checksum {:x})\n", reps, dots, sink & 0xffff);
   return 0;
