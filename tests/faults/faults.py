@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 
+SYSTEM_DEVICES = ("/dev/null", "/dev/full", "/dev/zero")  # must stay devices, whatever logmac does
 MAX_MESSAGE = 1024       # bytes of one error line (the CLI cuts quoted values well below this)
 MAX_LINE = 65536         # eval: longest accepted input line (sim/vectors.hpp kMaxVectorLineBytes)
 CASE_TIMEOUT = 20        # seconds per case (a loaded shared machine; typical cases take milliseconds)
@@ -644,25 +645,35 @@ class Suite:
         written = [f for f in os.listdir(target_dir) if f.endswith(".v")]
         self.case(lambda: not written or (_ for _ in ()).throw(Failure(f"rtl -o {target_dir}: left {written}")))
 
-    def full_device(self):
-        """A device that fails every write with ENOSPC, for -o targets: a private node when we may make one,
-        so that a writer that wrongly renames over its target (as logmac did before issue 10, as root)
-        replaces that node and not the system's /dev/full."""
+    def device(self, name, minor, works):
+        """A private node of /dev/NAME for -o targets when we may make one, so that a writer that wrongly
+        renames over its target (as logmac did before issue 10, as root: `vectors -o /dev/null` replaced
+        /dev/null by a regular file) replaces that node and not the system's device. Else /dev/NAME."""
         if os.geteuid() == 0:
-            node = os.path.join(self.tmp, "full")
+            node = os.path.join(self.tmp, name)
             try:
-                os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+                os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
                 fd = os.open(node, os.O_WRONLY)
                 try:
-                    os.write(fd, b"x")
-                except OSError as e:
-                    if e.errno == 28:  # ENOSPC: a working full device (not on a nodev mount)
+                    if works(fd):
                         return node
                 finally:
                     os.close(fd)
             except OSError:
                 pass
-        return "/dev/full"
+        return "/dev/" + name
+
+    def full_device(self):
+        def fails(fd):
+            try:
+                os.write(fd, b"x")
+            except OSError as e:
+                return e.errno == 28  # ENOSPC: a working full device (not on a nodev mount)
+            return False
+        return self.device("full", 7, fails)
+
+    def null_device(self):
+        return self.device("null", 3, lambda fd: os.write(fd, b"x") == 1)
 
     def group_writes(self):
         L, t = self.L, self.tmp
@@ -680,9 +691,12 @@ class Suite:
         self.case(check_error, "vectors -o DIR", r, "Is a directory")
         r = run([L, "vectors", "--mac", "fxp:w=4", "--random", "5", "-o", "/nonexistent/v.txt"])
         self.case(check_error, "vectors -o missing dir", r, "/nonexistent/v.txt")
-        # Devices that are not regular files are written in place: /dev/null works.
-        r = run([L, "vectors", "--mac", "fxp:w=4", "--random", "5", "-o", "/dev/null"])
-        self.case(check_basic, "vectors -o /dev/null", r, (0,))
+        # Devices that are not regular files are written in place: a null device works and stays a device.
+        null = self.null_device()
+        r = run([L, "vectors", "--mac", "fxp:w=4", "--random", "5", "-o", null])
+        self.case(check_basic, f"vectors -o {null}", r, (0,))
+        self.case(lambda: stat.S_ISCHR(os.stat(null).st_mode) or
+                  (_ for _ in ()).throw(Failure(f"vectors -o {null}: no longer a device (replaced by a rename)")))
         # A closed pipe (`| head -1`): quiet exit 0, nothing on stderr.
         for name, cmd in {"vectors | head": f"'{L}' vectors --mac fxp:w=8 --random 10000000 | head -1",
                           "spec --list | head": f"'{L}' spec --list | head -1",
@@ -692,8 +706,6 @@ class Suite:
                                capture_output=True, timeout=CASE_TIMEOUT)
             err = p.stderr.decode(errors="replace").strip()
             self.case(lambda: err == "status=0" or (_ for _ in ()).throw(Failure(f"{name}: stderr/status {err!r}")))
-        self.case(lambda: stat.S_ISCHR(os.stat("/dev/full").st_mode) or
-                  (_ for _ in ()).throw(Failure("/dev/full is no longer a device")))
         print(f"writes: {self.ran} cases (a full device as stdout and as -o/--csv, directories, closed pipes)")
 
     def group_tmpfs(self):
@@ -783,12 +795,19 @@ def main():
     ap.add_argument("--cases", type=int, default=1000)
     a = ap.parse_args()
     t0 = time.monotonic()
+    broken = [d for d in SYSTEM_DEVICES if not stat.S_ISCHR(os.stat(d).st_mode)]
+    if broken:  # the cases below would not mean what they say, and the machine needs repair first
+        print(f"{', '.join(broken)} not a device (replaced by a file?): restore with mknod before testing")
+        sys.exit(1)
     work = tempfile.mkdtemp(prefix="logmac-faults-")
     try:
         s = Suite(os.path.abspath(a.logmac), os.path.abspath(a.source), a.seed, a.cases, work)
         status = getattr(s, "group_" + a.group)()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    for d in SYSTEM_DEVICES:
+        if not stat.S_ISCHR(os.stat(d).st_mode):
+            s.failures.append(f"{d} is no longer a device after the {a.group} cases")
     if status == "passed":  # the group ran in a private namespace and reported there
         sys.exit(0)
     if status is not None:

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -224,12 +225,33 @@ TEST_SUITE("contract") {
     CHECK_FALSE(write_file_atomic("/nonexistent/dir/x.txt", "x", why));
     CHECK(why.find("/nonexistent/dir/x.txt") != std::string::npos);
     CHECK(why.find("No such file") != std::string::npos);
-    // A device is written in place (not replaced): /dev/null accepts, /dev/full fails.
-    write_file_atomic("/dev/null", "x");
-    CHECK_THROWS_WITH_AS(write_file_atomic("/dev/full", "x"), doctest::Contains("No space left on device"), WriteError);
-    struct stat st {};
-    REQUIRE(::stat("/dev/full", &st) == 0);
-    CHECK(S_ISCHR(st.st_mode));
+    // A device is written in place, not replaced: a null device accepts, a full one fails. As root, private
+    // nodes: a writer that renamed over its target would otherwise replace the system's /dev/null.
+    auto device = [&](const char* name, int minor) {
+      const std::string node = temp_path(name);
+      if (::geteuid() == 0 && ::mknod(node.c_str(), S_IFCHR | 0666, makedev(1, minor)) == 0) {
+        const int fd = ::open(node.c_str(), O_WRONLY);  // fails on a nodev mount
+        if (fd >= 0) {
+          ::close(fd);
+          return node;
+        }
+        fs::remove(node);
+      }
+      return ::geteuid() == 0 ? std::string() : "/dev/" + std::string(name);  // non-root cannot replace /dev/*
+    };
+    const std::string null_dev = device("null", 3), full_dev = device("full", 7);
+    if (null_dev.empty() || full_dev.empty()) {
+      MESSAGE("no private device nodes here (nodev temporary directory): in-place device writes not checked");
+    } else {
+      write_file_atomic(null_dev, "x");
+      CHECK_THROWS_WITH_AS(write_file_atomic(full_dev, "x"), doctest::Contains("No space left on device"), WriteError);
+      for (const auto& d : {null_dev, full_dev}) {
+        struct stat st {};
+        REQUIRE(::stat(d.c_str(), &st) == 0);
+        CHECK(S_ISCHR(st.st_mode));
+        if (d.rfind("/dev/", 0) != 0) fs::remove(d);
+      }
+    }
     fs::remove(p);
   }
 
