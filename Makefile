@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 WERROR := $(if $(CI),ON,OFF)
 
-.PHONY: all deps build test test-long demo bench clean
+.PHONY: all deps build test test-long test-asan demo bench clean
 
 all: build
 
@@ -21,6 +21,13 @@ test: build
 # Exhaustive level (12-bit co-simulation and other long runs).
 test-long: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L long
+
+# Unit, command-line and fault tests under AddressSanitizer + UndefinedBehaviorSanitizer (build dir $(BUILD)-asan;
+# any finding fails the test).
+test-asan: deps
+	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Release -DLOGMAC_SANITIZE=ON -DLOGMAC_WERROR=$(WERROR) >/dev/null
+	@cmake --build $(BUILD)-asan -j$(JOBS) --target logmac logmac_unit_tests
+	cd $(BUILD)-asan && ctest --output-on-failure -j$(JOBS) -LE long -R '^(logmac_unit_tests[.]|cli$$|faults[.])'
 
 # The default sweep: accuracy, then synthesis + gate-level energy of every MAC against the linear baseline
 # (table printed; compare.{md,csv,json,png} in build/report; results cached in build/synth-cache).

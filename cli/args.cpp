@@ -1,10 +1,19 @@
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
+
 #include "cli/cli.hpp"
+#include "sim/text_io.hpp"
 
 namespace logmac::cli {
 
-Args::Args(const char* sub, std::vector<OptDef> defs, int argc, char** argv) : sub_(sub), defs_(std::move(defs)) {
+void out(std::string_view text) {
+  if (!stdout_write(text)) throw OutputClosed{};
+}
+
+Args::Args(const char* sub, std::vector<OptDef> defs, int argc, char** argv, size_t max_positional)
+    : sub_(sub), defs_(std::move(defs)) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") {
@@ -12,6 +21,9 @@ Args::Args(const char* sub, std::vector<OptDef> defs, int argc, char** argv) : s
       continue;
     }
     if (a.size() < 2 || a[0] != '-') {
+      if (positional_.size() >= max_positional)
+        throw UsageError(fmt::format("{}: unexpected argument '{}' (options start with -; see logmac {} --help)", sub_,
+                                     printable(a), sub_));
       positional_.push_back(a);
       continue;
     }
@@ -28,7 +40,8 @@ Args::Args(const char* sub, std::vector<OptDef> defs, int argc, char** argv) : s
     if (!d) {
       std::string names;
       for (const auto& o : defs_) names += (names.empty() ? "" : ", ") + std::string(o.name);
-      throw UsageError(fmt::format("{}: unknown option '{}' (allowed: {})", sub_, a, names.empty() ? "none" : names));
+      throw UsageError(
+          fmt::format("{}: unknown option '{}' (allowed: {})", sub_, printable(a), names.empty() ? "none" : names));
     }
     if (d->value) {
       if (!inline_val) {
@@ -58,30 +71,22 @@ const std::vector<std::string>& Args::all(const std::string& name) const {
 long long Args::get_int(const std::string& name, long long def, long long lo, long long hi) const {
   if (!has(name)) return def;
   const std::string s = get(name);
-  size_t pos = 0;
   long long v = 0;
-  try {
-    v = std::stoll(s, &pos, 0);
-  } catch (...) {
-    pos = 0;
-  }
-  if (pos == 0 || pos != s.size() || v < lo || v > hi)
-    throw UsageError(fmt::format("{}: {} {} is not an integer in {}..{}", sub_, name, s, lo, hi));
+  const bool well_formed = parse_int_strict(s, v);
+  if (!well_formed || v < lo || v > hi)
+    throw UsageError(fmt::format("{}: {} '{}' is not an integer in {}..{}{}", sub_, name, printable(s), lo, hi,
+                                 well_formed ? "" : fmt::format(" ({})", kIntegerGrammar)));
   return v;
 }
 
 double Args::get_double(const std::string& name, double def, double lo, double hi) const {
   if (!has(name)) return def;
   const std::string s = get(name);
-  size_t pos = 0;
+  // Decimal only: no spaces, '+', hex, inf or nan (from_chars takes none of those in general format).
   double v = 0;
-  try {
-    v = std::stod(s, &pos);
-  } catch (...) {
-    pos = 0;
-  }
-  if (pos == 0 || pos != s.size() || !(v >= lo && v <= hi))
-    throw UsageError(fmt::format("{}: {} {} is not a number in {}..{}", sub_, name, s, lo, hi));
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::general);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v) || !(v >= lo && v <= hi))
+    throw UsageError(fmt::format("{}: {} '{}' is not a decimal number in {}..{}", sub_, name, printable(s), lo, hi));
   return v;
 }
 

@@ -3,6 +3,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace logmac::cli {
@@ -12,6 +13,13 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The reader of stdout went away (EPIPE, `| head -1`): the command stops and exits 0 without a message.
+struct OutputClosed {};
+
+// Prints to stdout, checked (sim/text_io stdout_write): a failed write throws WriteError (exit 2), a
+// closed pipe throws OutputClosed.
+void out(std::string_view text);
+
 struct OptDef {
   const char* name;     // "--mac"
   const char* value;    // "SPEC", or nullptr for a flag
@@ -19,9 +27,12 @@ struct OptDef {
   bool repeat = false;  // may be given several times
 };
 
+// Options by the grammar of the README's "Contract": integers are decimal (no spaces, '+', leading zeros
+// or 0x); a positional argument beyond `max_positional` is an error.
 class Args {
  public:
-  Args(const char* sub, std::vector<OptDef> defs, int argc, char** argv);  // throws UsageError
+  // Throws UsageError.
+  Args(const char* sub, std::vector<OptDef> defs, int argc, char** argv, size_t max_positional = 0);
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   std::string get(const std::string& name, const std::string& def = "") const;
   const std::vector<std::string>& all(const std::string& name) const;

@@ -40,22 +40,21 @@ int cmd_accuracy(int argc, char** argv) {
   std::vector<Accuracy> res(cfgs.size());
   util::parallel_for(cfgs.size(), 0, [&](size_t i) { res[i] = measure_accuracy(cfgs[i], wl); });
 
-  fmt::print("| {:<58} | {:>11} | {:>11} | {:>11} | {:>11} |\n", "spec", "total nrmse", "total worst", "arith nrmse",
-             "arith worst");
-  fmt::print("|{:-<60}|{:->13}|{:->13}|{:->13}|{:->13}|\n", "", ":", ":", ":", ":");
+  std::string table = fmt::format("| {:<58} | {:>11} | {:>11} | {:>11} | {:>11} |\n", "spec", "total nrmse",
+                                  "total worst", "arith nrmse", "arith worst");
+  table += fmt::format("|{:-<60}|{:->13}|{:->13}|{:->13}|{:->13}|\n", "", ":", ":", ":", ":");
   std::string csv = "spec,total_nrmse,total_worst,arith_nrmse,arith_worst\n";
   for (size_t i = 0; i < cfgs.size(); ++i) {
     const auto& r = res[i];
-    fmt::print("| {:<58} | {:>11.3e} | {:>11.3e} | {:>11.3e} | {:>11.3e} |\n", cfgs[i].canonical(), r.nrmse, r.worst,
-               r.arith_nrmse, r.arith_worst);
+    table += fmt::format("| {:<58} | {:>11.3e} | {:>11.3e} | {:>11.3e} | {:>11.3e} |\n", cfgs[i].canonical(), r.nrmse,
+                         r.worst, r.arith_nrmse, r.arith_worst);
     csv += fmt::format("\"{}\",{:.6e},{:.6e},{:.6e},{:.6e}\n", cfgs[i].canonical(), r.nrmse, r.worst, r.arith_nrmse,
                        r.arith_worst);
   }
-  fmt::print("({} dot products of {} terms, seed {})\n", count, terms, seed);
-  if (args.has("--csv")) {
-    std::string why;
-    if (!write_file_atomic(args.get("--csv"), csv, why)) throw UsageError("accuracy: " + why);
-  }
+  table += fmt::format("({} dot products of {} terms, seed {})\n", count, terms, seed);
+  // The CSV first: a closed stdout (| head) must not lose the file.
+  if (args.has("--csv")) write_file_atomic(args.get("--csv"), csv);  // WriteError: exit 2, no file
+  out(table);
   return 0;
 }
 

@@ -235,7 +235,7 @@ int cmd_bench(int argc, char** argv) {
     if (!gemm) {
       fmt::print("{:<60} {:>10.1f} | {:>10.1f}\n", c.canonical(), rate.wall, rate.cpu);
       csv += fmt::format("{},{:.1f},{:.1f}\n", csv_field(c.canonical()), rate.wall, rate.cpu);
-      std::fflush(stdout);
+      if (!stdout_flush()) throw OutputClosed{};  // checked: a full disk is an error, a closed pipe ends the run
       continue;
     }
     const ArrayMac am(c);
@@ -250,7 +250,7 @@ int cmd_bench(int argc, char** argv) {
                        rate.wall, one.rate.wall, all.rate.wall, all.report.threads, all.rate.wall / rate.wall, rate.cpu,
                        all.rate.cpu, gemm_kernel_name(all.report.kernel), all.report.path,
                        all.report.clamped ? "+clamp" : "", shape.m, shape.n, shape.k);
-    std::fflush(stdout);
+    if (!stdout_flush()) throw OutputClosed{};
   }
   fmt::print("(scalar: median of {} runs of {} x 256-term dot products, one thread; checksum {:x})\n", reps, dots,
              sink & 0xffff);

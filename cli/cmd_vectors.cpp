@@ -1,10 +1,10 @@
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <filesystem>
+#include <optional>
 
 #include "cli/cli.hpp"
 #include "sim/config.hpp"
+#include "sim/text_io.hpp"
 #include "sim/vectors.hpp"
 
 namespace logmac::cli {
@@ -33,28 +33,29 @@ int cmd_vectors(int argc, char** argv) {
     throw UsageError(fmt::format("vectors: --exhaustive needs at most {} input bits, {} has {}; use --random N",
                                  kMaxExhaustiveBits, c.canonical(), c.input_bits()));
 
+  // Into a temporary file renamed onto FILE at the end (never half a file under FILE), or to stdout.
   const std::string path = args.get("-o");
-  const std::string tmp = path.empty() ? "" : path + ".tmp";
-  std::FILE* out = path.empty() ? stdout : std::fopen(tmp.c_str(), "w");
-  if (!out) throw UsageError(fmt::format("vectors: cannot write {}", path));
-  fmt::print(out, "{}", vector_header(c));
+  std::optional<AtomicFile> file;
+  if (!path.empty()) file.emplace(path);
+  auto emit = [&](std::string_view text) {
+    if (file) file->write(text);
+    else out(text);  // a closed pipe ends the command quietly (OutputClosed)
+  };
+  emit(vector_header(c));
   GoldenRunner run(c);
   std::string buf;
   auto sink = [&](const Stim& s) {
     const u64 acc = run.step(s);
     buf += fmt::format("{} {} {} {}\n", s.clr ? 1 : 0, hex(s.a, c.wa), hex(s.b, c.wb), hex(acc, c.wacc));
     if (buf.size() > (1 << 16)) {
-      std::fwrite(buf.data(), 1, buf.size(), out);
+      emit(buf);
       buf.clear();
     }
   };
   if (args.has("--exhaustive")) exhaustive_stimulus(c, sink);
   else random_stimulus(c, n, seed, sink);
-  std::fwrite(buf.data(), 1, buf.size(), out);
-  if (!path.empty()) {
-    if (std::fclose(out) != 0) throw UsageError(fmt::format("vectors: cannot write {}", path));
-    std::filesystem::rename(tmp, path);
-  }
+  emit(buf);
+  if (file) file->commit();
   return 0;
 }
 

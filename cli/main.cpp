@@ -1,11 +1,13 @@
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 
 #include "cli/cli.hpp"
 #include "sim/config.hpp"
+#include "sim/text_io.hpp"
 #include "sim/vectors.hpp"
 
 namespace logmac::cli {
@@ -37,33 +39,68 @@ void print_help() {
   for (const auto& c : logmac::cli::commands()) fmt::print("  {:<10} {}\n", c.name, c.summary);
   fmt::print("\nMAC specs are VARIANT:key=value,...; variants and keys: logmac spec --list\n");
 }
+
+void error_line(std::string_view what) { fmt::print(stderr, "logmac: {}\n", logmac::one_line(what)); }
+
+// Runs a subcommand and maps what escapes it to the contract's exit status: 2 for bad input and failed
+// writes (one line), 1 for any other failure (one line, never an abort).
+int run_command(const logmac::cli::Command& c, int argc, char** argv) {
+  try {
+    return c.run(argc, argv);
+  } catch (const logmac::cli::UsageError& e) {
+    error_line(e.what());
+  } catch (const logmac::SpecError& e) {
+    error_line(e.what());
+  } catch (const logmac::VectorError& e) {
+    error_line(e.what());
+  } catch (const logmac::InputError& e) {
+    error_line(fmt::format("{}: {}", c.name, e.what()));
+  } catch (const logmac::WriteError& e) {
+    error_line(fmt::format("{}: {}", c.name, e.what()));
+  } catch (const logmac::cli::OutputClosed&) {
+    return 0;  // the reader of stdout is gone (`| head`): stop quietly
+  } catch (const std::filesystem::filesystem_error& e) {  // a path the user gave cannot be used
+    error_line(fmt::format("{}: {}", c.name, e.what()));
+  } catch (const std::exception& e) {  // a failure that is not the input's fault: one line, not a crash
+    error_line(fmt::format("{}: {}", c.name, e.what()));
+    return 1;
+  }
+  return 2;
+}
+
+// Everything written to stdout reaches it, or the exit status says otherwise (2, one line). A reader
+// that went away (EPIPE, `| head -1`) is not an error: what was asked for was delivered.
+int finish_stdout(int status) {
+  try {
+    logmac::stdout_flush();
+  } catch (const logmac::WriteError& e) {
+    if (status != 0) return status;  // the command already failed and said why
+    error_line(e.what());
+    return 2;
+  }
+  return status;
+}
+
+extern "C" void ignore_signal(int) {}
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed pipe makes writes fail with EPIPE (handled above) instead of killing the process. A handler,
+  // not SIG_IGN: child processes (tools of cosim/synth) get the default disposition back on exec.
+  struct sigaction sa {};
+  sa.sa_handler = ignore_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGPIPE, &sa, nullptr);
+
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     print_help();
-    return argc < 2 ? 2 : 0;
+    return finish_stdout(argc < 2 ? 2 : 0);
   }
-  for (const auto& c : logmac::cli::commands()) {
-    if (std::strcmp(argv[1], c.name)) continue;
-    try {
-      return c.run(argc - 1, argv + 1);
-    } catch (const logmac::cli::UsageError& e) {
-      fmt::print(stderr, "logmac: {}\n", e.what());
-    } catch (const logmac::SpecError& e) {
-      fmt::print(stderr, "logmac: {}\n", e.what());
-    } catch (const logmac::VectorError& e) {
-      fmt::print(stderr, "logmac: {}\n", e.what());
-    } catch (const std::filesystem::filesystem_error& e) {  // a path the user gave cannot be used
-      fmt::print(stderr, "logmac: {}: {}\n", c.name, e.what());
-    } catch (const std::exception& e) {  // a failure that is not the input's fault: one line, not a crash
-      fmt::print(stderr, "logmac: {}: {}\n", c.name, e.what());
-      return 1;
-    }
-    return 2;
-  }
+  for (const auto& c : logmac::cli::commands())
+    if (!std::strcmp(argv[1], c.name)) return finish_stdout(run_command(c, argc - 1, argv + 1));
   std::string names;
   for (const auto& c : logmac::cli::commands()) names += (names.empty() ? "" : ", ") + std::string(c.name);
-  fmt::print(stderr, "logmac: unknown subcommand '{}' (allowed: {})\n", argv[1], names);
+  error_line(fmt::format("unknown subcommand '{}' (allowed: {})", logmac::printable(argv[1]), names));
   return 2;
 }

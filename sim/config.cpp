@@ -54,9 +54,9 @@ std::vector<const KeyDef*> sorted_keys(const VariantInfo& vi) {
   return ks;
 }
 
-// A table file's content as 8 hex digits, for names and cache keys of user tables (unreadable: hashed as empty).
+// A table file's content as 8 hex digits, for names and cache keys of user tables (read with the table limits).
 std::string file_hash(const std::string& path) {
-  const std::uint64_t h = util::fnv1a_file(path).value_or(util::kFnvOffsetBasis);
+  const std::uint64_t h = util::fnv1a(read_text_file(path, kMaxTableFileBytes, "table"));
   return fmt::format("{:08x}", static_cast<std::uint32_t>(h ^ (h >> 32)));
 }
 
@@ -92,9 +92,7 @@ KeyDef text_key(const char* name, std::string MacConfig::*field, const char* hel
 }
 
 KeyDef pipe_key() { return int_key("pipe", &MacConfig::pipe, 0, 2, "registers between product and accumulator", 1); }
-KeyDef wacc_key() {
-  return int_key("wacc", &MacConfig::wacc, 2, 62, "accumulator width (default: no overflow in a 1024-term sum)");
-}
+KeyDef wacc_key(int lo, const char* help) { return int_key("wacc", &MacConfig::wacc, lo, 62, help); }
 KeyDef facc_key() { return int_key("facc", &MacConfig::facc, 0, 60, "accumulator fraction bits"); }
 KeyDef ovf_key() { return choice_key("ovf", &MacConfig::ovf, {"sat", "wrap"}, "accumulator overflow"); }
 
@@ -120,10 +118,12 @@ MacConfig parse_spec(std::string_view spec) {
   try {
     return parse_spec_unchecked(spec);
   } catch (const SpecError& e) {
-    throw SpecError(fmt::format("bad MAC spec '{}': {}", spec, e.what()));
+    throw SpecError(fmt::format("bad MAC spec '{}': {}", printable(spec, 160), e.what()));
   }
 }
 
+// Grammar (README "Contract"): VARIANT[:KEY=VALUE{,KEY=VALUE}], no empty items, every key at most once,
+// integers by parse_int_strict; user text in messages goes through printable().
 static MacConfig parse_spec_unchecked(std::string_view spec) {
   MacConfig c;
   const auto colon = spec.find(':');
@@ -131,34 +131,35 @@ static MacConfig parse_spec_unchecked(std::string_view spec) {
   for (int i = 0; i < kNumVariants; ++i)
     if (c.variant == variant_info(i).name) c.variant_index = i;
   if (c.variant_index < 0)
-    throw SpecError(fmt::format("unknown variant '{}' (allowed: {})", c.variant, variant_names()));
+    throw SpecError(fmt::format("unknown variant '{}' (allowed: {})", printable(c.variant), variant_names()));
   const VariantInfo& vi = variant_info(c.variant_index);
   std::set<std::string> given;
   std::string_view rest = colon == std::string_view::npos ? std::string_view{} : spec.substr(colon + 1);
-  while (!rest.empty()) {
+  if (colon != std::string_view::npos && rest.empty()) spec_fail(c, "nothing after ':' (give key=value,...)");
+  bool more = !rest.empty();
+  while (more) {
     const auto comma = rest.find(',');
     const std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    more = comma != std::string_view::npos;
+    rest = more ? rest.substr(comma + 1) : std::string_view{};
+    if (item.empty()) spec_fail(c, "empty item (a stray ','): give key=value,key=value");
     const auto eq = item.find('=');
     const std::string key(item.substr(0, eq));
+    if (key.empty()) spec_fail(c, fmt::format("'{}' has no key before '='", printable(item)));
     const KeyDef* kd = nullptr;
     for (const auto& k : vi.keys)
       if (key == k.name) kd = &k;
-    if (!kd) spec_fail(c, fmt::format("unknown key '{}' (allowed: {})", key, key_names(vi)));
+    if (!kd) spec_fail(c, fmt::format("unknown key '{}' (allowed: {})", printable(key), key_names(vi)));
     if (eq == std::string_view::npos || eq + 1 == item.size()) spec_fail(c, fmt::format("key '{}' has no value", key));
     if (!given.insert(key).second) spec_fail(c, fmt::format("key '{}' is given twice", key));
     const std::string val(item.substr(eq + 1));
     switch (kd->kind) {
       case KeyKind::Int: {
-        size_t pos = 0;
         long long v = 0;
-        try {
-          v = std::stoll(val, &pos, 10);
-        } catch (...) {
-          pos = 0;
-        }
-        if (pos != val.size() || v < kd->lo || v > kd->hi)
-          spec_fail(c, fmt::format("{}={} is not an integer in {}..{}", key, val, kd->lo, kd->hi));
+        const bool well_formed = parse_int_strict(val, v);
+        if (!well_formed || v < kd->lo || v > kd->hi)
+          spec_fail(c, fmt::format("{}={} is not an integer in {}..{}{}", key, printable(val), kd->lo, kd->hi,
+                                   well_formed ? "" : fmt::format(" ({})", kIntegerGrammar)));
         c.*kd->int_field = static_cast<int>(v);
         break;
       }
@@ -166,7 +167,8 @@ static MacConfig parse_spec_unchecked(std::string_view spec) {
         int idx = -1;
         for (size_t i = 0; i < kd->choices.size(); ++i)
           if (val == kd->choices[i]) idx = static_cast<int>(i);
-        if (idx < 0) spec_fail(c, fmt::format("{}={} is not allowed (allowed: {})", key, val, choice_names(*kd)));
+        if (idx < 0)
+          spec_fail(c, fmt::format("{}={} is not allowed (allowed: {})", key, printable(val), choice_names(*kd)));
         c.*kd->int_field = idx;
         break;
       }

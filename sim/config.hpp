@@ -80,7 +80,9 @@ KeyDef text_key(const char* name, std::string MacConfig::*field, const char* hel
 
 // Keys several variants share.
 KeyDef pipe_key();
-KeyDef wacc_key();
+// lo: the smallest width the variant can accept (with the most favourable other keys); help: what else
+// bounds it.
+KeyDef wacc_key(int lo = 2, const char* help = "accumulator width (default: no overflow in a 1024-term sum)");
 KeyDef facc_key();
 KeyDef ovf_key();
 

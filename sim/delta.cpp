@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "sim/text_io.hpp"
 
 namespace logmac {
 
@@ -32,17 +32,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool parse_int(std::string_view s, long long& v) {
-  s = trim(s);
-  if (s.empty()) return false;
-  size_t pos = 0;
-  try {
-    v = std::stoll(std::string(s), &pos, 10);
-  } catch (...) {
-    return false;
-  }
-  return pos == s.size();
-}
+bool parse_int(std::string_view s, long long& v) { return parse_int_strict(trim(s), v); }
 
 bool parse_real(std::string_view s, long double& v) {
   s = trim(s);
@@ -143,7 +133,8 @@ void parse_pwl_csv(std::string_view text, std::string_view name, int w, int f, b
         else if (h == "intercept") col_c = i;
       }
       if (col_fn < 0 || col_ub < 0 || col_sh < 0 || col_c < 0)
-        bad(fmt::format("{}:{}: PWL table header must name the columns fn,seg,upper_bp,shift,intercept", name, lineno));
+        bad(fmt::format("{}:{}: PWL table header must name the columns fn,seg,upper_bp,shift,intercept (found '{}')",
+                        name, lineno, printable(line)));
       continue;
     }
     if (cols.size() != header.size())
@@ -153,14 +144,14 @@ void parse_pwl_csv(std::string_view text, std::string_view name, int w, int f, b
     if (col_f >= 0 && (!parse_int(cols[col_f], v) || v != f)) continue;
     auto fn = trim(cols[col_fn]);
     if (fn != "plus" && fn != "minus")
-      bad(fmt::format("{}:{}: fn must be plus or minus, not '{}'", name, lineno, fn));
+      bad(fmt::format("{}:{}: fn must be plus or minus, not '{}'", name, lineno, printable(fn)));
     const bool is_plus = fn == "plus";
     PwlSegment s;
     long long s1 = 0, s2 = 0;
     int op = 0;
     if (!parse_shift(cols[col_sh], s1, op, s2) || s1 < -62 || s1 > 62 || s2 < -62 || s2 > 62)
       bad(fmt::format("{}:{}: shift must be an integer in -62..62 or two joined by + or - (p2x2), not '{}'", name,
-                      lineno, trim(cols[col_sh])));
+                      lineno, printable(trim(cols[col_sh]))));
     if (real_values) {
       long double ub, c;
       if (!parse_real(cols[col_ub], ub) || !parse_real(cols[col_c], c))
@@ -170,7 +161,8 @@ void parse_pwl_csv(std::string_view text, std::string_view name, int w, int f, b
     } else {
       long long ub, c;
       if (!parse_int(cols[col_ub], ub) || !parse_int(cols[col_c], c))
-        bad(fmt::format("{}:{}: upper_bp and intercept must be integers (LSB units)", name, lineno));
+        bad(fmt::format("{}:{}: upper_bp and intercept must be integers (LSB units; {})", name, lineno,
+                        kIntegerGrammar));
       if (ub < 0 || ub > (1LL << 40) || c < -(1LL << 40) || c > (1LL << 40))
         bad(fmt::format("{}:{}: upper_bp must be in 0..2^40 and |intercept| <= 2^40", name, lineno));
       s.upper_bp = ub;
@@ -183,7 +175,11 @@ void parse_pwl_csv(std::string_view text, std::string_view name, int w, int f, b
       s.sign2 = s.sign1 * op;
       s.r2 = static_cast<int>(is_plus ? s2 : -s2);
     }
-    (is_plus ? plus : minus).push_back(s);
+    auto& segs = is_plus ? plus : minus;
+    if (segs.size() >= static_cast<size_t>(kMaxPwlSegments))
+      bad(fmt::format("{}:{}: more than {} {} segments (the most the generator and the optimizer support)", name,
+                      lineno, kMaxPwlSegments, fn));
+    segs.push_back(s);
   }
   if (plus.empty() != minus.empty())
     bad(fmt::format("{}: table for w={} f={} needs both plus and minus segments", name, w, f));
@@ -218,12 +214,15 @@ DeltaUnit make_delta_unit(std::string_view delta, int w, int f, int dmax, i64 dl
         bad(fmt::format("delta=pwl:qaa: no published table for w={} f={} (published: w/f = 16/8, 15/7, 14/6, 13/5)", w, f));
     } else {
       if (src.empty()) bad("delta=pwl: needs a table: pwl:qaa or pwl:FILE");
-      std::ifstream in{std::string(src)};
-      if (!in) bad(fmt::format("delta=pwl:{}: cannot read the table file", src));
-      std::stringstream ss;
-      ss << in.rdbuf();
-      parse_pwl_csv(ss.str(), src, w, f, false, u.seg_plus, u.seg_minus);
-      if (u.seg_plus.empty()) bad(fmt::format("delta=pwl:{}: no segments for w={} f={}", src, w, f));
+      std::string text;
+      try {
+        text = read_text_file(std::string(src), kMaxTableFileBytes, "delta=pwl: table");
+      } catch (const InputError& e) {
+        bad(e.what());
+      }
+      const std::string name = printable(src, 200);
+      parse_pwl_csv(text, name, w, f, false, u.seg_plus, u.seg_minus);
+      if (u.seg_plus.empty()) bad(fmt::format("delta=pwl:{}: no segments for w={} f={}", name, w, f));
     }
     for (const auto* segs : {&u.seg_plus, &u.seg_minus})
       for (const auto& s : *segs) support = std::max(support, s.upper_bp + 1);
@@ -231,7 +230,7 @@ DeltaUnit make_delta_unit(std::string_view delta, int w, int f, int dmax, i64 dl
     u.kind = DeltaKind::Lut;
     long long n = 0;
     if (!parse_int(delta.substr(4), n) || n < 2 || n > 65536 || (n & (n - 1)))
-      bad(fmt::format("delta={}: lut:N needs N a power of two in 2..65536", delta));
+      bad(fmt::format("delta={}: lut:N needs N a power of two in 2..65536", printable(delta)));
     const i64 span = i64{dmax} << f;  // d < dmax, in LSB
     if (span % n || ((span / n) & (span / n - 1)))
       bad(fmt::format("delta={}: dmax*2^f = {} LSB must split into {} equal power-of-two steps", delta, span, n));
@@ -252,7 +251,7 @@ DeltaUnit make_delta_unit(std::string_view delta, int w, int f, int dmax, i64 dl
     support = 1;
     while (support <= dlimit && (u.eval_plus(support) != 0 || u.eval_minus(support) != 0)) ++support;
   } else {
-    bad(fmt::format("delta='{}' is not one of pwl:qaa, pwl:FILE, lut:N, mitchell, exact", delta));
+    bad(fmt::format("delta='{}' is not one of pwl:qaa, pwl:FILE, lut:N, mitchell, exact", printable(delta)));
   }
   support = std::min(support, dlimit + 1);
   u.plus.resize(support);
@@ -260,7 +259,7 @@ DeltaUnit make_delta_unit(std::string_view delta, int w, int f, int dmax, i64 dl
   for (i64 d = 0; d < support; ++d) {
     const i64 p = u.eval_plus(d), m = u.eval_minus(d);
     if (p != static_cast<std::int32_t>(p) || m != static_cast<std::int32_t>(m))
-      bad(fmt::format("delta={}: value at d={} does not fit 32 bits", delta, d));
+      bad(fmt::format("delta={}: value at d={} does not fit 32 bits", printable(delta), d));
     u.plus[d] = static_cast<std::int32_t>(p);
     u.minus[d] = static_cast<std::int32_t>(m);
   }

@@ -28,6 +28,10 @@ i64 pwl_value(const std::vector<PwlSegment>& segs, i64 d);
 
 enum class DeltaKind { Pwl, Lut, Mitchell, Exact };
 
+// Most segments a PWL function may have: what the optimizer designs (pwl::kMaxSegments) and what the
+// generator's compare-and-select chain is checked with. A longer table is refused when it is read.
+constexpr int kMaxPwlSegments = 64;
+
 struct DeltaUnit {
   DeltaKind kind = DeltaKind::Exact;
   int f = 0;
@@ -52,9 +56,10 @@ DeltaUnit make_delta_unit(std::string_view delta, int w, int f, int dmax, i64 dl
 // Whether a published (QAA) table exists for w/f.
 bool qaa_table_exists(int w, int f);
 
-// Parse a PWL table in CSV form (columns fn,seg,upper_bp,shift,intercept, optionally w,f; `#` comments).
-// real_values: the published form (multiply by 2^f, truncate toward zero). Rows with w/f columns
-// that do not match are skipped. Throws std::invalid_argument naming the line.
+// Parse a PWL table in CSV form (columns fn,seg,upper_bp,shift,intercept, optionally w,f; `#` comments;
+// cells may have spaces around them; integers by parse_int_strict). real_values: the published form
+// (multiply by 2^f, truncate toward zero). Rows with w/f columns that do not match are skipped. At most
+// kMaxPwlSegments per function. Throws std::invalid_argument naming the line.
 void parse_pwl_csv(std::string_view text, std::string_view name, int w, int f, bool real_values,
                    std::vector<PwlSegment>& plus, std::vector<PwlSegment>& minus);
 

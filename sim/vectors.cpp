@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/registry.hpp"
+#include "sim/text_io.hpp"
 #include "sim/workload.hpp"
 
 namespace logmac {
@@ -126,13 +127,34 @@ bool parse_vector_line(std::string_view line, const MacConfig& c, VectorLine& ou
   if (f[0] != "0" && f[0] != "1") throw VectorError(fmt::format("CLR must be 0 or 1, not '{}'", f[0]));
   out.stim.clr = f[0] == "1";
   if (!parse_hex(f[1], c.wa, out.stim.a))
-    throw VectorError(fmt::format("A='{}' is not a hex number of at most {} bits", f[1], c.wa));
+    throw VectorError(fmt::format("A='{}' is not a hex number of at most {} bits", printable(f[1]), c.wa));
   if (!parse_hex(f[2], c.wb, out.stim.b))
-    throw VectorError(fmt::format("B='{}' is not a hex number of at most {} bits", f[2], c.wb));
+    throw VectorError(fmt::format("B='{}' is not a hex number of at most {} bits", printable(f[2]), c.wb));
   out.has_expected = f.size() == 4;
   if (out.has_expected && !parse_hex(f[3], c.wacc, out.expected))
-    throw VectorError(fmt::format("ACC='{}' is not a hex number of at most {} bits", f[3], c.wacc));
+    throw VectorError(fmt::format("ACC='{}' is not a hex number of at most {} bits", printable(f[3]), c.wacc));
   return true;
+}
+
+std::optional<std::string_view> vector_header_spec(std::string_view line) {
+  constexpr std::string_view kPrefix = "# logmac vectors spec=";
+  if (line.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  const std::string_view rest = line.substr(kPrefix.size());
+  return rest.substr(0, rest.find_first_of(" \t\r"));
+}
+
+void check_vector_header(std::string_view header_spec, const MacConfig& c) {
+  const std::string model = c.canonical();
+  if (header_spec == model) return;
+  std::string file_spec;
+  try {
+    file_spec = parse_spec(header_spec).canonical();
+  } catch (const SpecError&) {
+    file_spec.clear();
+  }
+  if (file_spec == model) return;
+  throw VectorError(fmt::format("the vectors were made for spec {}, the model is {} (make vectors for this spec)",
+                                printable(header_spec, 160), model));
 }
 
 }  // namespace logmac

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -44,7 +45,9 @@ class GoldenRunner {
   u64 reset_, acc_;
 };
 
-// One vector-file line. Returns false for blank and comment lines. Throws VectorError naming the problem.
+// One vector-file line: `CLR A [B [ACC]]` fields separated by spaces, tabs or CRs, `#` starts a comment;
+// CLR is 0 or 1, A, B, ACC are hex of at most 16 digits and of the operand/accumulator width. Returns false
+// for blank and comment lines. Throws VectorError naming the problem (user text through printable()).
 struct VectorError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -57,5 +60,11 @@ bool parse_vector_line(std::string_view line, const MacConfig& c, VectorLine& ou
 
 std::string hex(u64 v, int bits);                 // zero-padded to the width
 std::string vector_header(const MacConfig& c);    // `# logmac vectors ...` lines the benches read
+
+// The spec a `# logmac vectors spec=SPEC ...` header line names (SPEC ends at a space, tab or CR); nullopt
+// for any other line.
+std::optional<std::string_view> vector_header_spec(std::string_view line);
+// A header's spec must be c's (same canonical form); otherwise VectorError naming both specs.
+void check_vector_header(std::string_view header_spec, const MacConfig& c);
 
 }  // namespace logmac

@@ -8,7 +8,8 @@
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <sstream>
+
+#include "sim/text_io.hpp"
 
 namespace logmac::synth {
 
@@ -43,9 +44,18 @@ struct Token {
 
 class Lexer {
  public:
-  Lexer(std::string_view s, const std::string& name) : s_(s), name_(name) {}
+  // A liberty file is text: a NUL or another control byte (tools downstream choke on them) is an error.
+  Lexer(std::string_view s, const std::string& name) : s_(s), name_(name) {
+    int line = 1;
+    for (const char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '\n') ++line;
+      else if ((u < 0x20 && !std::isspace(u)) || u == 0x7f)
+        fail(line, u ? fmt::format("control byte 0x{:02x} (not a text file?)", u) : "a NUL byte (not a text file?)");
+    }
+  }
   [[noreturn]] void fail(int line, const std::string& what) const {
-    throw LibertyError(fmt::format("liberty {}:{}: {}", name_, line, what));
+    throw LibertyError(fmt::format("liberty {}:{}: {}", printable(name_, 200), line, printable(what, 200)));
   }
   Token next() {
     skip();
@@ -208,8 +218,9 @@ struct Units {
   double energy_pj() const { return cap_pf * volt * volt; }
 };
 
+// `what` has its user text through printable() already.
 [[noreturn]] void fail_at(const std::string& name, int line, const std::string& what) {
-  throw LibertyError(fmt::format("liberty {}:{}: {}", name, line, what));
+  throw LibertyError(fmt::format("liberty {}:{}: {}", printable(name, 200), line, what));
 }
 
 double to_number(const std::string& s, const std::string& name, int line) {
@@ -219,9 +230,21 @@ double to_number(const std::string& s, const std::string& name, int line) {
   while (b < e && std::isspace(static_cast<unsigned char>(*b))) ++b;
   if (b < e && *b == '+') ++b;
   auto [p, ec] = std::from_chars(b, e, v);
-  if (ec != std::errc() || p != e || !std::isfinite(v)) fail_at(name, line, fmt::format("'{}' is not a number", s));
+  if (ec != std::errc() || p != e || !std::isfinite(v))
+    fail_at(name, line, fmt::format("'{}' is not a number", printable(s)));
   return v;
 }
+
+// A physical quantity that cannot be negative (area, capacitance, leakage, an index of load or slew).
+double non_negative(const std::string& s, const char* what, const std::string& name, int line) {
+  const double v = to_number(s, name, line);
+  if (v < 0) fail_at(name, line, fmt::format("{} {} is negative (not physical)", what, printable(s)));
+  return v;
+}
+
+// A table index (load or slew): non-negative and strictly increasing.
+std::vector<double> index_list(const std::vector<std::string>& args, const char* what, const std::string& name,
+                               int line);
 
 std::vector<double> number_list(const std::vector<std::string>& args, const std::string& name, int line) {
   std::vector<double> out;
@@ -245,11 +268,22 @@ double unit_value(const std::string& s, const std::map<std::string, double>& suf
   size_t k = 0;
   while (k < s.size() && (std::isdigit(static_cast<unsigned char>(s[k])) || s[k] == '.')) ++k;
   const double mult = k ? to_number(s.substr(0, k), name, line) : 1.0;
+  if (!(mult > 0)) fail_at(name, line, fmt::format("{} '{}' must be positive", what, printable(s)));
   std::string suf = s.substr(k);
   for (auto& c : suf) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto it = suffixes.find(suf);
-  if (it == suffixes.end()) fail_at(name, line, fmt::format("unknown {} '{}'", what, s));
+  if (it == suffixes.end()) fail_at(name, line, fmt::format("unknown {} '{}'", what, printable(s)));
   return mult * it->second;
+}
+
+std::vector<double> index_list(const std::vector<std::string>& args, const char* what, const std::string& name,
+                               int line) {
+  std::vector<double> v = number_list(args, name, line);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] < 0) fail_at(name, line, fmt::format("{} value {} is negative (not physical)", what, v[i]));
+    if (i && !(v[i] > v[i - 1])) fail_at(name, line, fmt::format("{} is not strictly increasing", what));
+  }
+  return v;
 }
 
 Lut::Var var_of(const std::string& v) {
@@ -271,17 +305,17 @@ Lut make_lut(const Group& g, const std::map<std::string, Template>& templates, c
   const std::string tname = g.args.empty() ? "scalar" : g.args[0];
   if (tname != "scalar") {
     auto it = templates.find(tname);
-    if (it == templates.end()) fail_at(name, g.line, fmt::format("unknown table template '{}'", tname));
+    if (it == templates.end()) fail_at(name, g.line, fmt::format("unknown table template '{}'", printable(tname)));
     tp = it->second;
   }
   t.var1 = tp.v1;
   t.var2 = tp.v2;
   t.index1 = tp.i1;
   t.index2 = tp.i2;
-  if (auto* i = g.cattr("index_1")) t.index1 = number_list(*i, name, g.line);
-  if (auto* i = g.cattr("index_2")) t.index2 = number_list(*i, name, g.line);
+  if (auto* i = g.cattr("index_1")) t.index1 = index_list(*i, "index_1", name, g.line);
+  if (auto* i = g.cattr("index_2")) t.index2 = index_list(*i, "index_2", name, g.line);
   const auto* vals = g.cattr("values");
-  if (!vals) fail_at(name, g.line, fmt::format("table '{}' has no values", g.type));
+  if (!vals) fail_at(name, g.line, fmt::format("table '{}' has no values", printable(g.type)));
   t.values = number_list(*vals, name, g.line);
   if (tname == "scalar" || t.var1 == Lut::Var::None) {
     t.index1.clear();
@@ -291,7 +325,8 @@ Lut make_lut(const Group& g, const std::map<std::string, Template>& templates, c
   }
   const size_t n1 = std::max<size_t>(1, t.index1.size()), n2 = std::max<size_t>(1, t.index2.size());
   if (t.values.size() != n1 * n2)
-    fail_at(name, g.line, fmt::format("table '{}' has {} values, its indexes need {}", g.type, t.values.size(), n1 * n2));
+    fail_at(name, g.line, fmt::format("table '{}' has {} values, its indexes need {}", printable(g.type),
+                                      t.values.size(), n1 * n2));
   for (auto& x : t.index1) x *= scale_of(t.var1, u);
   for (auto& x : t.index2) x *= scale_of(t.var2, u);
   for (auto& x : t.values) x *= u.energy_pj();
@@ -360,15 +395,16 @@ Library parse_liberty(std::string_view text, const std::string& name) {
     std::string unit = (*c)[1];
     for (auto& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     const double base = unit == "pf" ? 1.0 : unit == "ff" ? 1e-3 : unit == "nf" ? 1e3 : -1;
-    if (base < 0) fail_at(name, top.line, fmt::format("unknown capacitive_load_unit '{}'", (*c)[1]));
+    if (base < 0) fail_at(name, top.line, fmt::format("unknown capacitive_load_unit '{}'", printable((*c)[1])));
     u.cap_pf = to_number((*c)[0], name, top.line) * base;
+    if (!(u.cap_pf > 0)) fail_at(name, top.line, "capacitive_load_unit must be positive");
   }
   if (auto* s = top.attr("nom_voltage")) lib.voltage = to_number(*s, name, top.line) * u.volt;
   if (lib.voltage <= 0)
     for (const auto& g : top.groups)
       if (g.type == "operating_conditions")
         if (auto* s = g.attr("voltage")) lib.voltage = to_number(*s, name, g.line) * u.volt;
-  if (lib.voltage <= 0) fail_at(name, top.line, "no nom_voltage or operating_conditions voltage");
+  if (lib.voltage <= 0) fail_at(name, top.line, "no positive nom_voltage or operating_conditions voltage");
 
   std::map<std::string, Template> templates;
   for (const auto& g : top.groups) {
@@ -376,8 +412,8 @@ Library parse_liberty(std::string_view text, const std::string& name) {
     Template t;
     if (auto* s = g.attr("variable_1")) t.v1 = var_of(*s);
     if (auto* s = g.attr("variable_2")) t.v2 = var_of(*s);
-    if (auto* i = g.cattr("index_1")) t.i1 = number_list(*i, name, g.line);
-    if (auto* i = g.cattr("index_2")) t.i2 = number_list(*i, name, g.line);
+    if (auto* i = g.cattr("index_1")) t.i1 = index_list(*i, "index_1", name, g.line);
+    if (auto* i = g.cattr("index_2")) t.i2 = index_list(*i, "index_2", name, g.line);
     if (!g.args.empty()) templates[g.args[0]] = t;
   }
 
@@ -386,17 +422,18 @@ Library parse_liberty(std::string_view text, const std::string& name) {
     LibCell cell;
     if (cg.args.empty()) fail_at(name, cg.line, "cell without a name");
     cell.name = cg.args[0];
-    if (auto* s = cg.attr("area")) cell.area = to_number(*s, name, cg.line);
+    if (auto* s = cg.attr("area")) cell.area = non_negative(*s, "area", name, cg.line);
     if (auto* s = cg.attr("dont_use")) cell.dont_use = *s == "true";
     double leak_sum = 0;
     int leak_n = 0;
     for (const auto& g : cg.groups)
       if (g.type == "leakage_power")
         if (auto* v = g.attr("value")) {
-          leak_sum += to_number(*v, name, g.line);
+          leak_sum += non_negative(*v, "leakage_power value", name, g.line);
           ++leak_n;
         }
-    if (auto* s = cg.attr("cell_leakage_power")) cell.leakage = to_number(*s, name, cg.line) * u.leak_nw;
+    if (auto* s = cg.attr("cell_leakage_power"))
+      cell.leakage = non_negative(*s, "cell_leakage_power", name, cg.line) * u.leak_nw;
     else if (leak_n) cell.leakage = leak_sum / leak_n * u.leak_nw;
 
     for (const auto& g : cg.groups) {
@@ -426,9 +463,9 @@ Library parse_liberty(std::string_view text, const std::string& name) {
           const std::string* c = g.attr("capacitance");
           const std::string* rc = g.attr("rise_capacitance");
           const std::string* fc = g.attr("fall_capacitance");
-          p.rise_cap = rc ? to_number(*rc, name, g.line) * u.cap_pf : 0;
-          p.fall_cap = fc ? to_number(*fc, name, g.line) * u.cap_pf : 0;
-          if (c) p.cap = to_number(*c, name, g.line) * u.cap_pf;
+          p.rise_cap = rc ? non_negative(*rc, "rise_capacitance", name, g.line) * u.cap_pf : 0;
+          p.fall_cap = fc ? non_negative(*fc, "fall_capacitance", name, g.line) * u.cap_pf : 0;
+          if (c) p.cap = non_negative(*c, "capacitance", name, g.line) * u.cap_pf;
           else if (rc && fc) p.cap = (p.rise_cap + p.fall_cap) / 2;
           else if (rc) p.cap = p.rise_cap;  // only one of them: the load is still there
           else if (fc) p.cap = p.fall_cap;
@@ -459,11 +496,13 @@ Library parse_liberty(std::string_view text, const std::string& name) {
 }
 
 Library read_liberty(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw LibertyError(fmt::format("liberty {}: cannot read the file", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_liberty(ss.str(), path);
+  std::string text;
+  try {  // a regular file of bounded size: not a directory, device or FIFO
+    text = read_text_file(path, kMaxLibertyFileBytes, "liberty");
+  } catch (const InputError& e) {
+    throw LibertyError(e.what());
+  }
+  return parse_liberty(text, path);
 }
 
 }  // namespace logmac::synth

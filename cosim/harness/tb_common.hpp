@@ -82,8 +82,8 @@ class Scoreboard {
  private:
   std::string describe_in(const CycleIn& in) const;
   std::string describe_acc(u64 acc) const;
-  const MacConfig& c_;
-  const HarnessArgs& h_;
+  const MacConfig c_;    // copies: the scoreboard never depends on its caller's objects living on
+  const HarnessArgs h_;
   AnyModel model_;
   long long total_;
   long long vectors_ = 0, mismatches_ = 0, first_ = -1, last_cycle_ = 0;

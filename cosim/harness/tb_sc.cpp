@@ -69,8 +69,8 @@ struct ScoreboardModule : sc_core::sc_module {
 struct StimulusModule : sc_core::sc_module {
   SC_HAS_PROCESS(StimulusModule);
   Ports& p;
-  const MacConfig& c;
-  const HarnessArgs& h;
+  const MacConfig c;  // copies, as in Scoreboard
+  const HarnessArgs h;
   ScoreboardModule& score;
   StimulusModule(sc_core::sc_module_name n, Ports& ports, const MacConfig& cfg, const HarnessArgs& args,
                  ScoreboardModule& s)

@@ -20,8 +20,8 @@ u64 LnsFormat::encode(double x) const {
 }
 
 LnsMac::LnsMac(const MacConfig& c)
-    : lf(c.w, c.f), flush(c.underflow == kUnderFlush), plus(c.delta_unit->plus.data()),
-      minus(c.delta_unit->minus.data()), dsize(static_cast<i64>(c.delta_unit->plus.size())) {}
+    : lf(c.w, c.f), flush(c.underflow == kUnderFlush), delta_unit(c.delta_unit), plus(delta_unit->plus.data()),
+      minus(delta_unit->minus.data()), dsize(static_cast<i64>(delta_unit->plus.size())) {}
 
 void derive_lns_format(MacConfig& c) {
   if (c.f < 0) c.f = std::min(std::max(1, c.w - 8), c.w - 3);

@@ -4,6 +4,8 @@
 // Accumulate: x (+) y = max(X, Y) + delta(d), d = |X - Y|; delta_plus for equal signs, delta_minus for
 // opposite signs; opposite signs with d = 0 give exact zero; the sign is that of the larger log.
 #pragma once
+#include <memory>
+
 #include "sim/config.hpp"
 #include "sim/delta.hpp"
 
@@ -49,6 +51,9 @@ struct LnsMac {
 
   LnsFormat lf;
   bool flush;
+  // The model shares ownership of the config's delta tables (a model may outlive its config, e.g.
+  // LnsMac m(parse_spec(...))); the hot path reads them through the raw pointers.
+  std::shared_ptr<const DeltaUnit> delta_unit;
   const std::int32_t* plus;
   const std::int32_t* minus;
   i64 dsize;

@@ -8,7 +8,7 @@ namespace logmac {
 
 Lns2LinMac::Lns2LinMac(const MacConfig& c)
     : lf(c.w, c.f), fexp(c.fexp), ti(std::min(c.f, c.fexp)), mitchell(c.exp2 == kExp2Mitchell), acc(c),
-      pow2(&c.pow2_frac) {}
+      pow2_table(std::make_shared<const std::vector<i64>>(c.pow2_frac)), pow2(pow2_table.get()) {}
 
 static void derive_lns2lin(MacConfig& c) {
   derive_lns_format(c);

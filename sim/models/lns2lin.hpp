@@ -4,6 +4,9 @@
 // (exp2=mitchell). The shifted mantissa enters a wacc-bit accumulator with facc fraction bits:
 // bits below its LSB are truncated (toward zero), magnitudes above its range saturate.
 #pragma once
+#include <memory>
+#include <vector>
+
 #include "sim/models/lns.hpp"
 #include "sim/models/linear_acc.hpp"
 
@@ -17,6 +20,9 @@ struct Lns2LinMac {
   int fexp, ti;
   bool mitchell;
   LinearAcc acc;
+  // The model's own copy of the config's 2^frac table, shared by copies of the model (it may outlive its
+  // config); the hot path reads it through the raw pointer.
+  std::shared_ptr<const std::vector<i64>> pow2_table;
   const std::vector<i64>* pow2;
   explicit Lns2LinMac(const MacConfig& c);
 

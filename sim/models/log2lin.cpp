@@ -8,7 +8,8 @@ namespace logmac {
 
 Log2LinMac::Log2LinMac(const MacConfig& c)
     : w(c.w), f(c.f), m(c.w - c.is_signed), fsr(c.fsr), t(c.f ? c.sqrt2bits : 0), is_signed(c.is_signed),
-      cmax(static_cast<i64>(mask(c.w - c.is_signed))), lmax(i64{c.fsr - 1} << c.f), acc(c), pow2(&c.pow2_frac) {}
+      cmax(static_cast<i64>(mask(c.w - c.is_signed))), lmax(i64{c.fsr - 1} << c.f), acc(c),
+      pow2_table(std::make_shared<const std::vector<i64>>(c.pow2_frac)), pow2(pow2_table.get()) {}
 
 double Log2LinMac::value_a(u64 a) const {
   if (!(a & mask(m))) return 0.0;
@@ -25,7 +26,8 @@ u64 Log2LinMac::encode_a(double x) const {
 }
 
 static void derive_log2lin(MacConfig& c) {
-  require_range(c, "w", c.w, 2 + c.is_signed, 16);
+  if (c.is_signed && c.w < 3)
+    spec_fail(c, fmt::format("w={} with signed=1 leaves no code bits (use w >= 3, or signed=0)", c.w));
   const int m = c.w - c.is_signed;
   const int t = c.f ? c.sqrt2bits : 0;
   c.wa = c.wb = c.w;
@@ -43,7 +45,7 @@ const VariantInfo& Log2LinMac::info() {
   static const VariantInfo vi{
       "log2lin",
       "two-operand log multiply (exponent add + shifter), linear accumulation (Miyashita et al.)",
-      {int_key("w", &MacConfig::w, 2, 16, "code width including the sign bit"),
+      {int_key("w", &MacConfig::w, 2, 16, "code width including the sign bit (at least 3 when signed=1)"),
        int_key("f", &MacConfig::f, 0, 3, "log fraction bits: 0 = base 2, 1 = base sqrt(2)", 0),
        int_key("fsr", &MacConfig::fsr, -64, 64, "full-scale range: the largest magnitude is 2^(fsr-1)", 1),
        int_key("signed", &MacConfig::is_signed, 0, 1, "operands carry a sign bit (0 for ReLU activations)", 1),

@@ -5,6 +5,9 @@
 // factor a constant of T = sqrt2bits fraction bits (rounded to nearest; exactly 1 for f = 0), shifted into
 // the accumulator (facc fraction bits): bits below the LSB are truncated, magnitudes above saturate.
 #pragma once
+#include <memory>
+#include <vector>
+
 #include "sim/models/linear_acc.hpp"
 
 namespace logmac {
@@ -17,7 +20,10 @@ struct Log2LinMac {
   bool is_signed;
   i64 cmax, lmax;  // lmax = (fsr-1) * 2^f: the log of the largest code
   LinearAcc acc;
-  const std::vector<i64>* pow2;  // owned by the config
+  // The model's own copy of the config's constants, shared by copies of the model (it may outlive its
+  // config); the hot path reads them through the raw pointer.
+  std::shared_ptr<const std::vector<i64>> pow2_table;
+  const std::vector<i64>* pow2;
   explicit Log2LinMac(const MacConfig& c);
 
   i64 log_of(u64 code) const { return lmax - (cmax - static_cast<i64>(code & mask(m))); }

@@ -39,6 +39,15 @@ u64 ShiftWeightMac<Terms>::encode_b(double x) const {
   }
 }
 
+// Bits of the exact product (and the smallest wacc): a = -2^(w-1) times the largest weight (Terms * 2^0),
+// in accumulator LSB (f + M - 1 fraction bits), plus a sign bit. At most 2 << 37 over the listed ranges.
+template <int Terms>
+static int exact_product_bits(int w, int we) {
+  const int M = (1 << we) - 1;
+  return bit_length(static_cast<u64>(Terms) << (w - 1 + M - 1)) + 1;
+}
+constexpr int kMinW = 2, kMinWe = 1;  // the listed ranges' lower ends
+
 template <int Terms>
 static void derive_shift_weight(MacConfig& c) {
   if (c.f < 0) c.f = c.w - 1;
@@ -50,7 +59,7 @@ static void derive_shift_weight(MacConfig& c) {
   // Largest |product|: a = -2^(w-1) times the largest weight (Terms * 2^0), in accumulator LSB.
   const long double maxp = std::ldexp(static_cast<long double>(Terms), c.w - 1 + M - 1);
   if (c.wacc < 0) c.wacc = linear_wacc_for(maxp);
-  const int need = bit_length(static_cast<u64>(maxp)) + 1;
+  const int need = exact_product_bits<Terms>(c.w, c.we);
   if (need > kMaxLinearWacc) spec_fail(c, "w + 2^we is too large: the exact product needs more than 62 bits");
   require_range(c, "wacc", c.wacc, need, kMaxLinearWacc);
 }
@@ -60,10 +69,12 @@ const VariantInfo& PotMac::info() {
   static const VariantInfo vi{
       "pot",
       "power-of-two weights: the product is the activation shifted by the weight's exponent",
-      {int_key("w", &MacConfig::w, 2, 24, "activation width"),
+      {int_key("w", &MacConfig::w, kMinW, 24, "activation width"),
        int_key("f", &MacConfig::f, 0, 23, "activation fraction bits (default w-1)"),
-       int_key("we", &MacConfig::we, 1, 4, "weight exponent code bits (weight = sign + we bits)", 3),
-       wacc_key(), pipe_key(), ovf_key()},
+       int_key("we", &MacConfig::we, kMinWe, 4, "weight exponent code bits (weight = sign + we bits)", 3),
+       wacc_key(exact_product_bits<1>(kMinW, kMinWe), "accumulator width, at least the exact product's (default: "
+                                                       "no overflow in a 1024-term sum)"),
+       pipe_key(), ovf_key()},
       derive_shift_weight<1>};
   return vi;
 }
@@ -73,10 +84,12 @@ const VariantInfo& ApotMac::info() {
   static const VariantInfo vi{
       "apot",
       "additive power-of-two weights: the product is the sum of two shifted copies of the activation",
-      {int_key("w", &MacConfig::w, 2, 24, "activation width"),
+      {int_key("w", &MacConfig::w, kMinW, 24, "activation width"),
        int_key("f", &MacConfig::f, 0, 23, "activation fraction bits (default w-1)"),
-       int_key("we", &MacConfig::we, 1, 4, "bits of each exponent code (weight = sign + 2*we bits)", 3),
-       wacc_key(), pipe_key(), ovf_key()},
+       int_key("we", &MacConfig::we, kMinWe, 4, "bits of each exponent code (weight = sign + 2*we bits)", 3),
+       wacc_key(exact_product_bits<2>(kMinW, kMinWe), "accumulator width, at least the exact product's (default: "
+                                                       "no overflow in a 1024-term sum)"),
+       pipe_key(), ovf_key()},
       derive_shift_weight<2>};
   return vi;
 }
