@@ -59,6 +59,21 @@ DotWorkload make_nn_workload(int count, int terms, std::uint64_t seed) {
   return wl;
 }
 
+DotWorkload make_heavy_workload(int count, int terms, std::uint64_t seed) {
+  DotWorkload wl;
+  wl.count = count;
+  wl.terms = terms;
+  Rng rng(seed);
+  const double top = 1.0 - 0x1.0p-20;
+  for (long i = 0; i < static_cast<long>(count) * terms; ++i) {
+    const double u = rng.uniform() - 0.5;  // Laplace by inversion; u = -0.5 gives -inf, clipped
+    const double laplace = (u < 0 ? 0.125 : -0.125) * std::log(1 - 2 * std::fabs(u));
+    wl.a.push_back(std::min(top, std::max(-1.0, laplace)));
+    wl.b.push_back(std::min(top, std::max(-1.0, 0.25 * rng.gaussian())));
+  }
+  return wl;
+}
+
 Accuracy measure_accuracy(const MacConfig& c, const DotWorkload& wl) {
   return with_model(c, [&](const auto& m) {
     Accuracy r;
