@@ -97,6 +97,8 @@ int run_report(const Args& args, const std::string& command_line) {
   ro.workload = o.workload;
   ro.command_line = command_line;
   ro.threads = static_cast<unsigned>(args.get_int("--jobs", 0, 0, 256));
+  ro.tables_dir = args.get("--report-tables", "");
+  if (args.has("--report-tables") && ro.tables_dir.empty()) throw UsageError("pwl: --report-tables needs a directory");
   if (args.has("--report-formats")) {
     ro.formats.clear();
     const std::string all = args.get("--report-formats");
@@ -181,6 +183,8 @@ int cmd_pwl(int argc, char** argv) {
              {"--report-objectives", "OBJ,...", "with --report (default dot,max)"},
              {"--report-csv", "FILE", "with --report: also write the tables as CSV"},
              {"--report-plot", "FILE", "with --report: PNG of the errors over d of the first format's tables"},
+             {"--report-tables", "DIR", "with --report: keep the optimized tables in DIR (the CSV's spec column "
+                                        "names them)"},
              {"--jobs", "N", "with --report: parallel jobs (default: all cores)"},
              {"--area", nullptr, "with --report: synthesize the LNS MAC of every row (yosys, osu018; cached) for its area"}},
             argc, argv);
@@ -201,7 +205,7 @@ int cmd_pwl(int argc, char** argv) {
   if (!args.positional().empty()) throw UsageError(fmt::format("pwl: unexpected argument '{}'", args.positional()[0]));
   if (args.has("--report")) return run_report(args, command_line);
   for (const char* only : {"--report-csv", "--report-plot", "--report-formats", "--report-segments",
-                           "--report-objectives", "--jobs", "--area"})
+                           "--report-objectives", "--report-tables", "--jobs", "--area"})
     if (args.has(only)) throw UsageError(fmt::format("pwl: {} needs --report", only));
 
   pwl::Options o;

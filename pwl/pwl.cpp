@@ -253,16 +253,12 @@ class Problem {
     }
     return out;
   }
-  // The zero tail from `from` to the end of the domain: sum v e^2 and its band sums (added into `bands`).
-  double tail_moments(i64 from, std::vector<double>& bands) const {
-    double var = 0;
-    for (i64 d = from; d <= dom.hi; ++d) {
-      if (ws_[d] == 0) continue;
-      var += ws_[d] * ex_[d] * ex_[d];
+  // The band sums of the zero tail from `from` to the end of the domain, added into `bands` (its sum v e^2 is
+  // fixed: no intercept changes it).
+  void tail_bands(i64 from, std::vector<double>& bands) const {
+    for (i64 d = from; d <= dom.hi; ++d)
       for (const Part& pt : parts_)
         if (pt.v[d] > 0) bands[pt.offset + pt.band[d]] -= pt.v[d] * ex_[d];
-    }
-    return var;
   }
 
   Domain dom;
@@ -663,7 +659,7 @@ std::vector<DotFn> optimize_dot_fn(const Options& o, bool plus, const DotFamily&
     r.res.objective = std::sqrt(p.objective(e));
     r.choices = p.intercept_choices(bp, 3);
     r.tail_bands.assign(static_cast<size_t>(wt.bands), 0.0);
-    p.tail_moments(bp.empty() ? dom.lo : bp.back() + 1, r.tail_bands);
+    p.tail_bands(bp.empty() ? dom.lo : bp.back() + 1, r.tail_bands);
     out.push_back(std::move(r));
     if (progress)
       progress(fmt::format("pwl: {} chain {}/{} done ({}, weighted rms {:.4f} LSB)", fn_name(plus), ch + 1, kChains,
@@ -797,6 +793,62 @@ std::vector<std::int32_t> flatten(const std::vector<PwlSegment>& segs, i64 dlimi
   std::vector<std::int32_t> v(static_cast<size_t>(dlimit + 1));
   for (i64 d = 0; d <= dlimit; ++d) v[d] = static_cast<std::int32_t>(table_value(segs, d));
   return v;
+}
+
+// A fit workload quantized once for the format (the candidates differ only in their delta tables), with the
+// exact sums of the quantized operands: arith nrmse as measure_accuracy computes it, without re-encoding.
+struct Quantized {
+  int count = 0, terms = 0;
+  std::vector<u64> a, b;
+  std::vector<double> exact;
+  double rms = 0;
+};
+Quantized quantize(const LnsMac& m, const DotWorkload& wl) {
+  Quantized q;
+  q.count = wl.count;
+  q.terms = wl.terms;
+  double r2 = 0;
+  for (int k = 0; k < wl.count; ++k) {
+    double sum = 0;
+    for (int i = 0; i < wl.terms; ++i) {
+      const size_t j = static_cast<size_t>(k) * wl.terms + i;
+      q.a.push_back(m.encode_a(wl.a[j]));
+      q.b.push_back(m.encode_b(wl.b[j]));
+      sum += m.value_a(q.a.back()) * m.value_b(q.b.back());
+    }
+    q.exact.push_back(sum);
+    r2 += sum * sum;
+  }
+  q.rms = std::sqrt(r2 / std::max(1, wl.count));
+  return q;
+}
+double arith_nrmse(const LnsMac& m, const Quantized& q) {
+  double se = 0;
+  for (int k = 0; k < q.count; ++k) {
+    const size_t at = static_cast<size_t>(k) * q.terms;
+    const double e = m.value_acc(run_dot(m, &q.a[at], &q.b[at], q.terms)) - q.exact[k];
+    se += e * e;
+  }
+  return q.rms > 0 ? std::sqrt(se / q.count) / q.rms : 0.0;
+}
+
+// The lns MAC of format o with a candidate table, in memory: what delta=pwl:FILE would build from the table's
+// file (the flattened values are the segments' bit-true values, as the round-trip test checks).
+MacConfig config_with_table(const Options& o, const std::vector<PwlSegment>& plus,
+                            const std::vector<PwlSegment>& minus) {
+  MacConfig c = parse_spec(fmt::format("lns:w={},f={},delta=exact", o.w, o.f));
+  DeltaUnit u;
+  u.kind = DeltaKind::Pwl;
+  u.f = o.f;
+  u.source = "candidate";
+  u.seg_plus = plus;
+  u.seg_minus = minus;
+  const i64 dl = i64{1} << (o.w - 2);
+  u.plus = flatten(plus, dl);
+  u.minus = flatten(minus, dl);
+  u.minus[0] = 0;  // d = 0 with opposite signs cancels exactly (never looked up)
+  c.delta_unit = std::make_shared<const DeltaUnit>(std::move(u));
+  return c;
 }
 
 }  // namespace
@@ -1022,14 +1074,16 @@ std::vector<FitWorkload> fit_workloads(const Options& o) {
   return out;
 }
 
-DotFamily objective_family(const Options& o) {
+DotFamily objective_family(const Options& o, std::vector<FitWorkload>* generated) {
   std::vector<DotWeights> parts;
   for (const std::string& file : o.dhist) parts.push_back(dot_weights(read_dhistogram(file), o.w, o.f));
-  for (const FitWorkload& fw : fit_workloads(o)) {
+  std::vector<FitWorkload> fws = fit_workloads(o);
+  for (const FitWorkload& fw : fws) {
     const std::string name = fmt::format("{} ({} dot products, seed {})", fw.name, fw.data.count, fw.seed);
     parts.push_back(dot_weights(record_dhistogram(o.w, o.f, fw.data, name), o.w, o.f));
   }
   if (parts.empty()) bad("pwl: the dot objective needs a workload (--workload or --dhist)");
+  if (generated) *generated = std::move(fws);
   return DotFamily(std::move(parts));
 }
 
@@ -1120,7 +1174,8 @@ Result optimize(const Options& o, bool threads, const ProgressFn& progress) {
   };
   if (o.objective == Objective::Dot) {
     r.bounds = resolve_bounds(o);
-    const DotFamily wt = objective_family(o);
+    std::vector<FitWorkload> generated;
+    const DotFamily wt = objective_family(o, &generated);
     for (const DotWeights& part : wt.parts) {
       r.workloads.push_back(part.source);
       locked(fmt::format("pwl: dot objective: {}: {} lookups, coherence {:.1f}", part.source, part.lookups,
@@ -1142,21 +1197,60 @@ Result optimize(const Options& o, bool threads, const ProgressFn& progress) {
             fixed[wt.offset[i] + part.band[fn][d]] -= part.v[fn][d] * static_cast<double>(exact_value(fn == 0, d, o.f));
       }
     }
-    // Every pair of chains through the bias stage; the pair with the lowest objective wins.
-    double best = kInf;
-    for (DotFn& p : plus)
-      for (DotFn& m : minus) {
-        DotFn pp = p, mm = m;
+    // Candidates: every pair of chains through the bias stage, and the max objective's optimum where it keeps
+    // the bounds (at small f it is exact rounding, which the first-order model cannot tell apart).
+    struct Candidate {
+      std::vector<PwlSegment> plus, minus;
+      std::string what;
+      double model = 0, simulated = 0;
+    };
+    std::vector<Candidate> cands;
+    for (size_t i = 0; i < plus.size(); ++i)
+      for (size_t j = 0; j < minus.size(); ++j) {
+        DotFn pp = plus[i], mm = minus[j];
         std::vector<double> all = fixed;
-        for (size_t i = 0; i < all.size(); ++i) all[i] += pp.tail_bands[i] + mm.tail_bands[i];
-        const double cost = balance_intercepts({&pp, &mm}, all, wt);
-        if (cost < best) {
-          best = cost;
-          r.plus = pp.res;
-          r.minus = mm.res;
-        }
+        for (size_t b = 0; b < all.size(); ++b) all[b] += pp.tail_bands[b] + mm.tail_bands[b];
+        balance_intercepts({&pp, &mm}, all, wt);
+        cands.push_back({pp.res.segs, mm.res.segs, fmt::format("chains {}/{}", i + 1, j + 1)});
       }
-    locked(fmt::format("pwl: bias stage done ({} pairs of chains)", plus.size() * minus.size()));
+    {
+      const MinimaxOptimum mp = minimax_optimum(o, true), mm = minimax_optimum(o, false);
+      const WorstErrors we = worst_errors(o, mp.segs, mm.segs);
+      if (we.plus <= r.bounds.b.plus && we.minus <= r.bounds.b.minus && we.minus_near <= r.bounds.b.minus_near)
+        cands.push_back({mp.segs, mm.segs, "the max objective's optimum"});
+    }
+    // Ranked by the model (the sum over the family of predicted nrmse^2 relative to the correctly rounded
+    // table's) and, when every workload is generated, by simulating them bit-true through the LNS MAC.
+    const i64 dlimit = i64{1} << (o.w - 2);
+    const bool simulate = o.dhist.empty();
+    std::vector<double> rom;
+    std::vector<Quantized> quantized;
+    if (simulate) {
+      const MacConfig exact_cfg = parse_spec(fmt::format("lns:w={},f={},delta=exact", o.w, o.f));
+      const LnsMac exact(exact_cfg);
+      for (const FitWorkload& fw : generated) {
+        quantized.push_back(quantize(exact, fw.data));
+        rom.push_back(arith_nrmse(exact, quantized.back()));
+      }
+    }
+    size_t best = 0;
+    for (size_t i = 0; i < cands.size(); ++i) {
+      Candidate& c = cands[i];
+      const auto fp = flatten(c.plus, dlimit), fm = flatten(c.minus, dlimit);
+      for (const DotWeights& part : wt.parts) c.model += std::pow(predict_dot(part, fp, fm).nrmse, 2);
+      if (simulate) {
+        const MacConfig cfg = config_with_table(o, c.plus, c.minus);
+        const LnsMac m(cfg);
+        for (size_t w = 0; w < quantized.size(); ++w) c.simulated += std::pow(arith_nrmse(m, quantized[w]) / rom[w], 2);
+      }
+      const double key = simulate ? c.simulated : c.model, best_key = simulate ? cands[best].simulated : cands[best].model;
+      if (key < best_key) best = i;
+    }
+    locked(fmt::format("pwl: chose {} of {} candidates: {} ({} {:.4f})", best + 1, cands.size(), cands[best].what,
+                       simulate ? "simulated sum of (nrmse / rounded nrmse)^2" : "model", 
+                       simulate ? cands[best].simulated : cands[best].model));
+    r.plus.segs = cands[best].plus;
+    r.minus.segs = cands[best].minus;
     const i64 dl = i64{1} << (o.w - 2);
     const auto fp = flatten(r.plus.segs, dl), fm = flatten(r.minus.segs, dl);
     for (const DotWeights& part : wt.raw) r.predicted.push_back(predict_dot(part, fp, fm));

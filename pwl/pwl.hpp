@@ -159,8 +159,9 @@ struct FitWorkload {
   std::uint64_t seed = 0;
 };
 std::vector<FitWorkload> fit_workloads(const Options& o);
-// The weights of the dot objective for o: one part per fit workload and per o.dhist file.
-DotFamily objective_family(const Options& o);
+// The weights of the dot objective for o: one part per o.dhist file and per fit workload (returned in
+// `generated` when given).
+DotFamily objective_family(const Options& o, std::vector<FitWorkload>* generated = nullptr);
 
 // The CSV file `logmac pwl -o` writes: `#` header (command, options, achieved errors), then format_pwl_csv.
 std::string table_file_text(const Result& r, const std::string& command_line);

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sim/text_io.hpp"
@@ -28,6 +29,12 @@ namespace {
 constexpr std::uint64_t kReportSeed = 7;
 
 // The last non-empty line of a (log) file, for a one-line error message (gnuplot ends with its error).
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 std::string read_tail(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "r");
   if (!f) return "no log";
@@ -107,17 +114,26 @@ Report run_report(const ReportOptions& opt) {
   rep.v_plus = ctx[0].nn_weights.v[0];
   rep.v_minus = ctx[0].nn_weights.v[1];
 
-  const auto dir = std::filesystem::temp_directory_path() /
-                   fmt::format("logmac_pwl_report_{}_{}", ::getpid(),
-                               std::chrono::steady_clock::now().time_since_epoch().count());
-  std::filesystem::create_directories(dir);
+  const bool keep = !opt.tables_dir.empty();
+  const std::filesystem::path dir =
+      keep ? std::filesystem::path(opt.tables_dir)
+           : std::filesystem::temp_directory_path() /
+                 fmt::format("logmac_pwl_report_{}_{}", ::getpid(),
+                             std::chrono::steady_clock::now().time_since_epoch().count());
+  {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir))
+      throw std::invalid_argument(fmt::format("pwl: cannot create the tables directory {} ({})", dir.string(),
+                                              ec ? ec.message() : "not a directory"));
+  }
   struct DirGuard {
     std::filesystem::path p;
     ~DirGuard() {
       std::error_code ec;
-      std::filesystem::remove_all(p, ec);
+      if (!p.empty()) std::filesystem::remove_all(p, ec);
     }
-  } guard{dir};
+  } guard{keep ? std::filesystem::path() : dir};
 
   // Measures a table through the model exactly as an LNS MAC uses it.
   auto measure = [&](size_t fi, const std::string& name, const std::string& kind, int k, const std::string& delta) {
@@ -141,6 +157,7 @@ Report run_report(const ReportOptions& opt) {
     r.minus_near = flat_error(u.minus, false, c.f, dm.lo, std::min(one - 1, dm.hi));
     r.predicted = predict_dot(c.nn_weights, u.plus, u.minus);
     for (const auto& wl : wls) r.nrmse.push_back(measure_accuracy(cfg, wl.data).arith_nrmse);
+    for (const auto& col : opt.columns) r.columns.push_back(col.value(r));
     if (fi == 0) {
       const i64 top = std::max(dp.hi, dm.hi);
       for (i64 d = 0; d <= top; ++d) {
@@ -195,16 +212,19 @@ Report run_report(const ReportOptions& opt) {
           Options o;
           o.w = c.w, o.f = c.f, o.k = j.k, o.slopes = opt.slopes, o.objective = j.obj, o.seed = opt.seed;
           o.effort = opt.effort, o.dhist = opt.dhist, o.workload = opt.workload;
+          const double cpu0 = thread_cpu_seconds();
           const Result res = optimize(o, false);
-          const auto path = dir / fmt::format("w{}_f{}_{}_k{}.csv", c.w, c.f, to_string(j.obj), j.k);
+          const double cpu = thread_cpu_seconds() - cpu0;
+          const auto path = dir / fmt::format("lns_w{}_f{}_k{}_{}_{}.csv", c.w, c.f, j.k, to_string(opt.slopes),
+                                              to_string(j.obj));
           std::string why;
           if (!write_file_atomic(path.string(), table_file_text(res, opt.command_line), why))
             throw std::runtime_error(fmt::format("table {}: {}", path.string(), why));
           ReportRow r = measure(j.fi, fmt::format("{} K={}", objective_label(j.obj), j.k), to_string(j.obj), j.k,
                                 "pwl:" + path.string());
-          r.seconds = res.seconds;
+          r.seconds = cpu;
           rows[i].push_back(std::move(r));
-          what = fmt::format("{} K={} ({:.1f} s)", to_string(j.obj), j.k, res.seconds);
+          what = fmt::format("{} K={} ({:.1f} s CPU)", to_string(j.obj), j.k, cpu);
         }
       } catch (const std::exception& e) {
         what = fmt::format("failed: {}", e.what());
@@ -287,9 +307,10 @@ std::string report_markdown(const Report& r) {
   std::string s;
   s += "| w/f | table | D+ max | D+ mean | D- max d>=1 | D- mean d>=1 | D- max d<1 | bias+ | bias- | bias |";
   for (const auto& w : r.workloads) s += fmt::format(" nrmse {} |", w);
+  for (const auto& c : r.opt.columns) s += fmt::format(" {} |", c.name);
   if (r.opt.area) s += " area |";
-  s += " s |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|";
-  for (size_t i = 0; i < r.workloads.size(); ++i) s += "--:|";
+  s += " cpu s |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|";
+  for (size_t i = 0; i < r.workloads.size() + r.opt.columns.size(); ++i) s += "--:|";
   if (r.opt.area) s += "--:|";
   s += "--:|\n";
   for (const ReportRow& row : r.rows) {
@@ -298,6 +319,7 @@ std::string report_markdown(const Report& r) {
                      num(row.minus_near.max), signed_num(row.predicted.bias_plus),
                      signed_num(row.predicted.bias_minus), signed_num(row.predicted.bias));
     for (double v : row.nrmse) s += fmt::format(" {:.3e} |", v);
+    for (double v : row.columns) s += fmt::format(" {:.4g} |", v);
     if (r.opt.area) s += fmt::format(" {:.0f} |", row.area);
     s += row.seconds > 0 ? fmt::format(" {:.1f} |\n", row.seconds) : std::string(" - |\n");
   }
@@ -326,7 +348,8 @@ std::string report_csv(const Report& r) {
       "w,f,table,kind,k,plus_max,plus_mean,plus_signed_mean,minus_max,minus_mean,minus_signed_mean,minus_far_max,"
       "minus_far_mean,minus_near_max,bias_plus,bias_minus,bias,weighted_rms,predicted_nrmse_nn256";
   for (const auto& w : r.workloads) s += ",nrmse_" + w;
-  s += ",area,seconds\n";
+  for (const auto& c : r.opt.columns) s += "," + c.name;
+  s += ",area,cpu_seconds,spec\n";
   for (const ReportRow& row : r.rows) {
     s += fmt::format("{},{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},"
                      "{:.6f},{:.6e}",
@@ -335,8 +358,9 @@ std::string report_csv(const Report& r) {
                      row.minus_near.max, row.predicted.bias_plus, row.predicted.bias_minus, row.predicted.bias,
                      row.predicted.rms, row.predicted.nrmse);
     for (double v : row.nrmse) s += fmt::format(",{:.6e}", v);
+    for (double v : row.columns) s += fmt::format(",{:.6g}", v);
     s += row.area > 0 ? fmt::format(",{:.0f}", row.area) : std::string(",");
-    s += fmt::format(",{:.2f}\n", row.seconds);
+    s += fmt::format(",{:.2f},{}\n", row.seconds, row.spec);
   }
   s += "\nw,f,k,slopes,plus_max_optimum,minus_max_optimum,k_for_plus_max_1lsb\n";
   for (const BoundRow& b : r.bounds)

@@ -23,6 +23,8 @@ struct ReportWorkload {
 };
 std::vector<ReportWorkload> report_workloads();
 
+struct ReportRow;
+
 struct ReportOptions {
   std::vector<std::pair<int, int>> formats = {{16, 8}, {15, 7}, {14, 6}, {13, 5}, {12, 4}, {10, 3}};
   std::vector<int> segments = {8, 16};
@@ -37,6 +39,14 @@ struct ReportOptions {
   unsigned threads = 0;          // 0: all cores
   // Area of the LNS MAC using a table (um^2); empty: no area column. Called from several threads.
   std::function<double(const MacConfig&)> area;
+  // More columns per row, e.g. the test accuracy of a network trained with the row's LNS MAC (row.spec) from a
+  // study: each value function is called once per row, from several threads.
+  struct Column {
+    std::string name;
+    std::function<double(const ReportRow&)> value;
+  };
+  std::vector<Column> columns;
+  std::string tables_dir;        // keep the optimized tables here (row.spec names them); empty: a scratch dir
   ProgressFn progress;           // one line per finished job
 };
 
@@ -50,7 +60,8 @@ struct ReportRow {
   DotPrediction predicted;                        // on the nn256 workload's d-histogram
   std::vector<double> nrmse;                      // arith nrmse per report workload
   double area = 0;
-  double seconds = 0;  // optimization time (single thread)
+  std::vector<double> columns;  // ReportOptions::columns
+  double seconds = 0;           // optimization time: CPU seconds of its thread
   std::vector<float> err_plus, err_minus;  // table - exact per d (LSB), first format only (the plot)
 };
 

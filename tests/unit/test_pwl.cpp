@@ -565,8 +565,16 @@ TEST_SUITE("pwl_dot") {
     ro.formats = {{10, 3}};
     ro.segments = {4};
     ro.objectives = {pwl::Objective::Dot, pwl::Objective::Max};
+    // A column added by a caller (as a network study adds accuracy) and the tables kept for it.
+    ro.columns = {{"twice_dplus", [](const pwl::ReportRow& row) { return 2 * row.plus.max; }}};
+    const auto dir = std::filesystem::temp_directory_path() / fmt::format("logmac_test_report_{}", std::rand());
+    ro.tables_dir = dir.string();
     const pwl::Report r = pwl::run_report(ro);
     REQUIRE(r.rows.size() == 3);  // exact, dot K=4, max K=4 (no published table at 10/3)
+    for (const auto& row : r.rows) CHECK(row.columns.at(0) == 2 * row.plus.max);
+    CHECK(std::filesystem::exists(dir / "lns_w10_f3_k4_p2_dot.csv"));
+    CHECK(r.rows[1].spec == fmt::format("lns:w=10,f=3,delta=pwl:{}", (dir / "lns_w10_f3_k4_p2_dot.csv").string()));
+    std::filesystem::remove_all(dir);
     CHECK(r.rows[0].kind == "exact");
     CHECK(r.rows[0].plus.max <= 0.5);
     CHECK(r.rows[0].nrmse.size() == r.workloads.size());
