@@ -69,6 +69,7 @@ struct BoundRow {
   int w = 0, f = 0, k = 0;
   Slopes slopes = Slopes::P2;
   double plus = 0, minus = 0;  // exact optimum of the worst error (minus: result-scaled below d = 1.0)
+  double plus_exact_shifts = 0, plus_real_intercepts = 0;  // delta_plus optimum under each Relaxation
   int k_plus_1lsb = 0;         // fewest segments for delta_plus max <= 1.0 LSB (0: more than kMaxSegments)
 };
 
