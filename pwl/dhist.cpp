@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "sim/config.hpp"
 #include "sim/delta.hpp"
@@ -19,41 +21,31 @@ namespace {
 [[noreturn]] void bad(const std::string& msg) { throw std::invalid_argument(msg); }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
+  const size_t first = s.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
 }
 
-std::vector<std::string_view> split(std::string_view s, char sep) {
+// The comma-separated fields of a line, trimmed.
+std::vector<std::string_view> fields(std::string_view line) {
   std::vector<std::string_view> out;
-  for (size_t start = 0;;) {
-    const size_t p = s.find(sep, start);
-    out.push_back(trim(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start)));
-    if (p == std::string_view::npos) return out;
-    start = p + 1;
+  size_t start = 0, comma;
+  while ((comma = line.find(',', start)) != std::string_view::npos) {
+    out.push_back(trim(line.substr(start, comma - start)));
+    start = comma + 1;
   }
+  out.push_back(trim(line.substr(start)));
+  return out;
 }
 
-bool parse_ll(std::string_view s, long long& v) {
+// The whole of s as a number (integer or finite floating point), nothing else.
+template <class T>
+bool parse_number(std::string_view s, T& v) {
   if (s.empty()) return false;
-  size_t pos = 0;
-  try {
-    v = std::stoll(std::string(s), &pos, 10);
-  } catch (...) {
-    return false;
-  }
-  return pos == s.size();
-}
-
-bool parse_double(std::string_view s, double& v) {
-  if (s.empty()) return false;
-  size_t pos = 0;
-  try {
-    v = std::stod(std::string(s), &pos);
-  } catch (...) {
-    return false;
-  }
-  return pos == s.size() && std::isfinite(v);
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return false;
+  if constexpr (std::is_floating_point_v<T>) return std::isfinite(v);
+  return true;
 }
 
 i64 dlimit(int w) { return i64{1} << (w - 2); }  // bound on |X - Y| (as the lns variant's flattened tables)
@@ -225,10 +217,10 @@ DHistogram parse_dhistogram(std::string_view text, std::string_view name) {
         const size_t eq = kv.find('=');
         const std::string key = kv.substr(0, eq), val = eq == std::string::npos ? "" : kv.substr(eq + 1);
         long long iv = 0;
-        if (key == "w" && parse_ll(val, iv) && iv >= 4 && iv <= 24) h.w = static_cast<int>(iv), got_w = true;
-        else if (key == "f" && parse_ll(val, iv) && iv >= 0 && iv <= 16) h.f = static_cast<int>(iv), got_f = true;
-        else if (key == "dot_products" && parse_ll(val, iv) && iv >= 1) h.dot_products = iv, got_n = true;
-        else if (key == "band" && parse_ll(val, iv) && iv >= 1) band = iv, got_b = true;
+        if (key == "w" && parse_number(val, iv) && iv >= 4 && iv <= 24) h.w = static_cast<int>(iv), got_w = true;
+        else if (key == "f" && parse_number(val, iv) && iv >= 0 && iv <= 16) h.f = static_cast<int>(iv), got_f = true;
+        else if (key == "dot_products" && parse_number(val, iv) && iv >= 1) h.dot_products = iv, got_n = true;
+        else if (key == "band" && parse_number(val, iv) && iv >= 1) band = iv, got_b = true;
         else
           bad(fmt::format("{}:{}: bad header field '{}' (w in 4..24, f in 0..16, dot_products >= 1, band >= 1)", name,
                           lineno, kv));
@@ -241,7 +233,7 @@ DHistogram parse_dhistogram(std::string_view text, std::string_view name) {
       have_header = true;
       continue;
     }
-    const auto cols = split(line, ',');
+    const auto cols = fields(line);
     if (cols.size() == 4 && cols[0] == "fn" && cols[1] == "d" && cols[2] == "count" && cols[3] == "sum_s2") {
       section = Lookups;
       continue;
@@ -264,11 +256,11 @@ DHistogram parse_dhistogram(std::string_view text, std::string_view name) {
       const int fn = fn_of(cols[0]);
       long long d = 0, count = 0;
       double s2 = 0;
-      if (!parse_ll(cols[1], d) || d < fn || d > dlimit(h.w))
+      if (!parse_number(cols[1], d) || d < fn || d > dlimit(h.w))
         bad(fmt::format("{}:{}: d must be an integer in {}..{} (LSB at w={})", name, lineno, fn, dlimit(h.w), h.w));
-      if (!parse_ll(cols[2], count) || count < 0)
+      if (!parse_number(cols[2], count) || count < 0)
         bad(fmt::format("{}:{}: count must be a non-negative integer, not '{}'", name, lineno, cols[2]));
-      if (!parse_double(cols[3], s2) || s2 < 0)
+      if (!parse_number(cols[3], s2) || s2 < 0)
         bad(fmt::format("{}:{}: sum_s2 must be a non-negative number, not '{}'", name, lineno, cols[3]));
       h.count[fn][d] += count;
       h.sum_s2[fn][d] += s2;
@@ -280,10 +272,10 @@ DHistogram parse_dhistogram(std::string_view text, std::string_view name) {
       long long ba = 0, bb = 0;
       double ss = 0;
       const int fa = fn_of(cols[0]), fb = fn_of(cols[2]);
-      if (!parse_ll(cols[1], ba) || !parse_ll(cols[3], bb) || ba < 0 || bb < 0 || ba >= stride || bb >= stride)
+      if (!parse_number(cols[1], ba) || !parse_number(cols[3], bb) || ba < 0 || bb < 0 || ba >= stride || bb >= stride)
         bad(fmt::format("{}:{}: bands must be integers in 0..{} (band width {} at w={})", name, lineno, stride - 1,
                         h.band, h.w));
-      if (!parse_double(cols[4], ss)) bad(fmt::format("{}:{}: sum_ss must be a number, not '{}'", name, lineno, cols[4]));
+      if (!parse_number(cols[4], ss)) bad(fmt::format("{}:{}: sum_ss must be a number, not '{}'", name, lineno, cols[4]));
       i64 ka = fa * stride + ba, kb = fb * stride + bb;
       if (ka > kb) std::swap(ka, kb);
       if (ka == kb && ss < 0) bad(fmt::format("{}:{}: sum_ss of a band with itself must be >= 0", name, lineno));

@@ -393,9 +393,11 @@ std::string report_plot_data(const Report& r) {
   const std::vector<const ReportRow*> rows = plot_rows(r);
   if (rows.empty()) return {};
   const int f = rows[0]->f;
-  // v(d) averaged over 1/16 of 1.0 (single d values are noisy), normalized to a peak of 1.
+  // v(d) averaged over 1/16 of 1.0 (single d values are noisy), normalized to a peak of 1; the errors averaged
+  // over the same window: their systematic part, what accumulates (the sawtooth of the truncating shifts
+  // averages out; the worst errors are in the report's columns).
   const i64 half = std::max<i64>(1, (i64{1} << f) / 32);
-  auto smooth = [&](const std::vector<double>& v) {
+  auto local_mean = [&](const auto& v) {
     std::vector<double> out(v.size(), 0.0);
     for (size_t d = 0; d < v.size(); ++d) {
       const size_t a = d >= static_cast<size_t>(half) ? d - half : 0, b = std::min(v.size() - 1, d + half);
@@ -403,24 +405,15 @@ std::string report_plot_data(const Report& r) {
       for (size_t x = a; x <= b; ++x) t += v[x];
       out[d] = t / static_cast<double>(b - a + 1);
     }
-    const double peak = *std::max_element(out.begin(), out.end());
+    return out;
+  };
+  auto peak_one = [](std::vector<double> v) {
+    const double peak = v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
     if (peak > 0)
-      for (double& x : out) x /= peak;
-    return out;
+      for (double& x : v) x /= peak;
+    return v;
   };
-  const std::vector<double> sp = smooth(r.v_plus), sm = smooth(r.v_minus);
-  // The errors averaged over the same window: their systematic part, what accumulates (the sawtooth of the
-  // truncating shifts averages out; the worst errors are in the report's columns).
-  auto local_mean = [&](const std::vector<float>& e) {
-    std::vector<double> out(e.size(), 0.0);
-    for (size_t d = 0; d < e.size(); ++d) {
-      const size_t a = d >= static_cast<size_t>(half) ? d - half : 0, b = std::min(e.size() - 1, d + half);
-      double t = 0;
-      for (size_t x = a; x <= b; ++x) t += e[x];
-      out[d] = t / static_cast<double>(b - a + 1);
-    }
-    return out;
-  };
+  const std::vector<double> sp = peak_one(local_mean(r.v_plus)), sm = peak_one(local_mean(r.v_minus));
   std::vector<std::vector<double>> mp, mm;
   for (const auto* row : rows) mp.push_back(local_mean(row->err_plus)), mm.push_back(local_mean(row->err_minus));
   std::string s = "# d v_plus v_minus";
