@@ -167,9 +167,9 @@ int cmd_pwl(int argc, char** argv) {
              {"--bound-minus", "LSB", "dot: worst delta_minus |error| for d >= 1.0 (default as --bound-plus)"},
              {"--bound-minus-near", "LSB", "dot: worst delta_minus |error| for d < 1.0 (default as --bound-plus)"},
              {"--workload", "KIND:TERMS,...", "dot: generated workloads the table must serve (KIND nn: ReLU "
-                                              "activations x normal weights; heavy: signed Laplace x normal; "
-                                              "default nn:256,nn:1024)"},
-             {"--dhist", "FILE", "dot: a measured d-histogram as a workload (format: pwl/dhist.hpp; repeatable)", true},
+                                              "activations x normal weights; heavy: signed Laplace x normal; pos: "
+                                              "nn with |weights|; default nn:256,heavy:1024)"},
+             {"--dhist", "FILE", "dot: a measured d-histogram as a workload (format: pwl/dhist.hpp)", true},
              {"--save-dhist", "FILE", "write the d-histogram of the first --workload at --w/--f (what --dhist reads)"},
              {"--near-zero", "result|plain", "max: delta_minus error below d = 1.0 counts scaled by the size of "
                                              "the sum (default) or plainly"},
@@ -182,7 +182,7 @@ int cmd_pwl(int argc, char** argv) {
              {"--report-segments", "K,...", "with --report (default 8,16)"},
              {"--report-objectives", "OBJ,...", "with --report (default dot,max)"},
              {"--report-csv", "FILE", "with --report: also write the tables as CSV"},
-             {"--report-plot", "FILE", "with --report: PNG of the errors over d of the first format's tables"},
+             {"--report-plot", "FILE", "with --report: PNG of the local mean errors over d of the first format's tables"},
              {"--report-tables", "DIR", "with --report: keep the optimized tables in DIR (the CSV's spec column "
                                         "names them)"},
              {"--jobs", "N", "with --report: parallel jobs (default: all cores)"},

@@ -6,10 +6,10 @@
 // none -> 0), so the error measured here is exactly the error of the model and the RTL.
 //
 // Objectives (Options::objective):
-//   dot  (default) the error a dot product sees (pwl/dhist.hpp): sum over d of v(d) e(d)^2 + coherence *
-//        (sum v(d) e(d))^2 / sum v, v(d) = how often an LNS MAC looks up d times the squared size of the partial
-//        sum that lookup makes; subject to worst-case bounds (Bounds: the published table's, else 1.5x the
-//        optimum of the max objective);
+//   dot  (default) the error of dot products (pwl/dhist.hpp): the variance sum_d v(d) e(d)^2 plus the coherent
+//        pair terms (bias) of a family of workloads, v(d) = how often an LNS MAC looks up d times the squared
+//        size of the partial sum that lookup makes; subject to worst-case bounds (Bounds: the published table's,
+//        else 1.5x the optimum of the max objective);
 //   max  the worst |error| (exact optimum by greedy covering + bisection), then the smallest mean |error|
 //        that keeps it;
 //   mean the mean |error| over d.
