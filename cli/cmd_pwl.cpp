@@ -1,20 +1,17 @@
+// `logmac pwl`: argument parsing and printing; the optimizer and the report live in pwl/.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 
-#include "sim/text_io.hpp"
 #include "cli/cli.hpp"
-#include "sim/config.hpp"
-#include "synth/flow.hpp"
+#include "pwl/dhist.hpp"
 #include "pwl/pwl.hpp"
-#include "sim/workload.hpp"
+#include "pwl/report.hpp"
+#include "sim/config.hpp"
+#include "sim/text_io.hpp"
+#include "synth/flow.hpp"
 
 namespace logmac::cli {
 
@@ -27,174 +24,128 @@ void write_file(const std::string& path, const std::string& text, const char* wh
   if (!write_file_atomic(path, text, why)) throw UsageError(fmt::format("pwl: {} {}: {}", what, path, why));
 }
 
-// One row of the report: errors in LSB of both functions, and the dot-product error of an LNS MAC.
-struct Row {
-  int w = 0, f = 0;
-  std::string table;  // "K=16" / "qaa" / "exact"
-  pwl::ErrorStats plus, minus, minus_far;
-  double nrmse = 0;   // arith nrmse of the dot products (table error alone, not input quantization)
-  double seconds = 0;
-  bool has_errors = true;
-  std::string spec;  // the LNS MAC using the table
-  double area = 0;   // um^2 of that MAC (--area)
-};
+pwl::Slopes parse_slopes(const std::string& s) {
+  if (s == "p2") return pwl::Slopes::P2;
+  if (s == "p2x2") return pwl::Slopes::P2x2;
+  throw UsageError(fmt::format("pwl: --slopes {} is not allowed (allowed: p2, p2x2)", s));
+}
 
-constexpr int kReportCount = 1000, kReportTerms = 256;
-constexpr std::uint64_t kReportSeed = 7;  // the workload the tables are evaluated on (not fitted on)
+pwl::Objective parse_objective(const std::string& s, const char* opt) {
+  if (s == "dot") return pwl::Objective::Dot;
+  if (s == "max") return pwl::Objective::Max;
+  if (s == "mean") return pwl::Objective::Mean;
+  throw UsageError(fmt::format("pwl: {} {} is not allowed (allowed: dot, max, mean)", opt, s));
+}
 
-Row measure(int w, int f, const std::string& name, const std::vector<PwlSegment>* plus,
-            const std::vector<PwlSegment>* minus, const std::string& delta, const DotWorkload& wl) {
-  Row r;
-  r.w = w;
-  r.f = f;
-  r.table = name;
-  pwl::Options o;
-  o.w = w;
-  o.f = f;
-  if (plus) {
-    const auto dp = pwl::fit_domain(o, true), dm = pwl::fit_domain(o, false);
-    r.plus = pwl::table_error(*plus, true, f, dp.lo, dp.hi);
-    r.minus = pwl::table_error(*minus, false, f, dm.lo, dm.hi);
-    r.minus_far = pwl::table_error(*minus, false, f, std::min(i64{1} << f, dm.hi), dm.hi);
-  } else {
-    r.has_errors = false;
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    const size_t p = s.find(',', start);
+    out.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
+    if (p == std::string::npos) return out;
+    start = p + 1;
   }
-  r.spec = fmt::format("lns:w={},f={},delta={}", w, f, delta);
-  r.nrmse = measure_accuracy(parse_spec(r.spec), wl).arith_nrmse;
-  return r;
+}
+
+int parse_int_item(const std::string& s, const char* opt, const std::string& whole) {
+  size_t pos = 0;
+  int v = 0;
+  try {
+    v = std::stoi(s, &pos);
+  } catch (...) {
+    pos = std::string::npos;
+  }
+  if (s.empty() || pos != s.size())
+    throw UsageError(fmt::format("pwl: {} {}: '{}' is not an integer", opt, whole, s));
+  return v;
+}
+
+// Options shared by a single optimization and the report.
+void common_options(const Args& args, pwl::Options& o) {
+  o.seed = static_cast<std::uint64_t>(args.get_int("--seed", 1, 0, 1LL << 62));
+  o.effort = static_cast<int>(args.get_int("--effort", 1, 1, 100));
+  o.slopes = parse_slopes(args.get("--slopes", "p2"));
+  const std::string near_zero = args.get("--near-zero", "result");
+  if (near_zero == "result") o.near_zero = pwl::NearZero::Result;
+  else if (near_zero == "plain") o.near_zero = pwl::NearZero::Plain;
+  else throw UsageError(fmt::format("pwl: --near-zero {} is not allowed (allowed: result, plain)", near_zero));
+  // With --dhist only, the family is the files; --workload adds generated workloads to them.
+  o.dhist = args.has("--dhist") ? args.all("--dhist") : std::vector<std::string>{};
+  o.workload = args.get("--workload", o.dhist.empty() ? pwl::kDefaultFitWorkloads : "");
+  for (const std::string& file : o.dhist)
+    if (file.empty()) throw UsageError("pwl: --dhist needs a file");
+  o.bounds.plus = args.get_double("--bound-plus", 0, 1e-6, 1e9);
+  o.bounds.minus = args.get_double("--bound-minus", 0, 1e-6, 1e9);
+  o.bounds.minus_near = args.get_double("--bound-minus-near", 0, 1e-6, 1e9);
 }
 
 int run_report(const Args& args, const std::string& command_line) {
-  const std::vector<std::pair<int, int>> formats = {{16, 8}, {14, 6}, {12, 4}, {10, 3}};
-  const std::vector<int> ks = {4, 8, 16};
-  const auto seed = static_cast<std::uint64_t>(args.get_int("--seed", 1, 0, 1LL << 62));
-  const int effort = static_cast<int>(args.get_int("--effort", 1, 1, 100));
-  const DotWorkload wl = make_nn_workload(kReportCount, kReportTerms, kReportSeed);
-  const auto dir = std::filesystem::temp_directory_path() /
-                   fmt::format("logmac_pwl_report_{}", std::chrono::steady_clock::now().time_since_epoch().count());
-  std::filesystem::create_directories(dir);
-
-  struct Job {
-    int w, f, k;  // k = 0: the reference rows (qaa, exact)
-  };
-  std::vector<Job> jobs;
-  for (auto [w, f] : formats) {
-    jobs.push_back({w, f, 0});
-    for (int k : ks) jobs.push_back({w, f, k});
-  }
-  // Longest first so the threads finish together.
-  std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.f * a.k > b.f * b.k; });
-  std::vector<std::vector<Row>> rows(jobs.size());
-  std::atomic<size_t> next{0};
-  std::atomic<int> done{0};
-  std::mutex mu;
-  std::string error;
-  auto work = [&] {
-    for (size_t i; (i = next++) < jobs.size();) {
-      const Job j = jobs[i];
-      try {
-        if (j.k == 0) {
-          rows[i].push_back(measure(j.w, j.f, "exact", nullptr, nullptr, "exact", wl));
-          if (qaa_table_exists(j.w, j.f)) {
-            // The published table exactly as the lns model builds it.
-            const auto u = parse_spec(fmt::format("lns:w={},f={},delta=pwl:qaa", j.w, j.f)).delta_unit;
-            rows[i].push_back(measure(j.w, j.f, fmt::format("qaa ({})", u->seg_plus.size()), &u->seg_plus,
-                                      &u->seg_minus, "pwl:qaa", wl));
-          }
-        } else {
-          pwl::Options o;
-          o.w = j.w;
-          o.f = j.f;
-          o.k = j.k;
-          o.seed = seed;
-          o.effort = effort;
-          const pwl::Result res = pwl::optimize(o, false);
-          const auto path = dir / fmt::format("w{}_f{}_k{}.csv", j.w, j.f, j.k);
-          write_file(path.string(), pwl::table_file_text(res, command_line), "table");
-          Row r = measure(j.w, j.f, fmt::format("K={}", j.k), &res.plus.segs, &res.minus.segs,
-                          "pwl:" + path.string(), wl);
-          r.seconds = res.seconds;
-          rows[i].push_back(r);
-        }
-      } catch (const std::exception& e) {
-        std::lock_guard lock(mu);
-        if (error.empty()) error = e.what();
-      }
-      std::lock_guard lock(mu);
-      fmt::print(stderr, "pwl report: [{}/{}] w={} f={} {}\n", ++done, jobs.size(), j.w, j.f,
-                 j.k ? fmt::format("K={} ({:.1f} s)", j.k, rows[i].empty() ? 0.0 : rows[i][0].seconds)
-                     : std::string("references"));
+  for (const char* one : {"--w", "--f", "--segments", "--dmax", "--objective", "-o", "--save-dhist", "--bound-plus",
+                          "--bound-minus", "--bound-minus-near"})
+    if (args.has(one))
+      throw UsageError(fmt::format("pwl: {} is for one table, not --report (--report-formats, --report-segments, "
+                                   "--report-objectives choose the rows; bounds are each format's defaults)",
+                                   one));
+  pwl::ReportOptions ro;
+  pwl::Options o;
+  common_options(args, o);
+  ro.seed = o.seed;
+  ro.effort = o.effort;
+  ro.slopes = o.slopes;
+  ro.dhist = o.dhist;
+  ro.workload = o.workload;
+  ro.command_line = command_line;
+  ro.threads = static_cast<unsigned>(args.get_int("--jobs", 0, 0, 256));
+  ro.tables_dir = args.get("--report-tables", "");
+  if (args.has("--report-tables") && ro.tables_dir.empty()) throw UsageError("pwl: --report-tables needs a directory");
+  if (args.has("--report-formats")) {
+    ro.formats.clear();
+    const std::string all = args.get("--report-formats");
+    for (const std::string& item : split_list(all)) {
+      const size_t slash = item.find('/');
+      if (slash == std::string::npos)
+        throw UsageError(fmt::format("pwl: --report-formats {}: '{}' is not W/F", all, item));
+      ro.formats.push_back({parse_int_item(item.substr(0, slash), "--report-formats", all),
+                            parse_int_item(item.substr(slash + 1), "--report-formats", all)});
     }
-  };
-  std::vector<std::thread> pool;
-  const unsigned nt = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned t = 0; t < nt; ++t) pool.emplace_back(work);
-  for (auto& t : pool) t.join();
-  if (!error.empty()) {
-    std::filesystem::remove_all(dir);
-    throw UsageError(fmt::format("pwl: report failed: {}", error));
+  }
+  if (args.has("--report-segments")) {
+    ro.segments.clear();
+    const std::string all = args.get("--report-segments");
+    for (const std::string& item : split_list(all)) ro.segments.push_back(parse_int_item(item, "--report-segments", all));
+  }
+  if (args.has("--report-objectives")) {
+    ro.objectives.clear();
+    for (const std::string& item : split_list(args.get("--report-objectives")))
+      ro.objectives.push_back(parse_objective(item, "--report-objectives"));
   }
   if (args.has("--area")) {
-    // Area of the whole LNS MAC with each table (yosys on the liberty, cached like `logmac synth`): at a
-    // fixed w/f everything but the delta unit is the same, so the differences are the delta unit's.
-    const synth::FlowOptions opt = synth_flow_from(args, "pwl");
-    std::vector<Row*> todo;
-    for (auto& rs : rows)
-      for (auto& r : rs) todo.push_back(&r);
-    next = 0;
-    done = 0;
-    auto synth_work = [&] {
-      for (size_t i; (i = next++) < todo.size();) {
-        try {
-          todo[i]->area = synth::run_design(parse_spec(todo[i]->spec), opt).area;
-        } catch (const std::exception& e) {
-          std::lock_guard lock(mu);
-          if (error.empty()) error = e.what();
-        }
-        std::lock_guard lock(mu);
-        fmt::print(stderr, "pwl report: area [{}/{}] {}\n", ++done, todo.size(), todo[i]->spec);
-      }
-    };
-    std::vector<std::thread> spool;
-    for (unsigned t = 0; t < nt; ++t) spool.emplace_back(synth_work);
-    for (auto& t : spool) t.join();
-    if (!error.empty()) {
-      std::filesystem::remove_all(dir);
-      throw UsageError(fmt::format("pwl: report failed: {}", error));
+    const synth::FlowOptions flow = synth_flow_from(args, "pwl");
+    ro.area = [flow](const MacConfig& cfg) { return synth::run_design(cfg, flow).area; };
+  }
+  std::mutex mu;
+  const bool quiet = args.has("--quiet");
+  ro.progress = [&](const std::string& line) {
+    if (quiet) return;
+    std::lock_guard lock(mu);
+    fmt::print(stderr, "{}\n", line);
+  };
+  pwl::Report rep;
+  try {
+    rep = pwl::run_report(ro);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  fmt::print("{}", pwl::report_markdown(rep));
+  if (args.has("--report-csv")) write_file(args.get("--report-csv"), pwl::report_csv(rep), "report");
+  if (args.has("--report-plot")) {
+    try {
+      pwl::write_report_plot(rep, args.get("--report-plot"));
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
     }
   }
-  std::filesystem::remove_all(dir);
-
-  // Print in format order: references first, then K ascending.
-  std::vector<Row> all;
-  for (auto [w, f] : formats) {
-    for (size_t i = 0; i < jobs.size(); ++i)
-      if (jobs[i].w == w && jobs[i].k == 0) all.insert(all.end(), rows[i].begin(), rows[i].end());
-    for (int k : ks)
-      for (size_t i = 0; i < jobs.size(); ++i)
-        if (jobs[i].w == w && jobs[i].k == k) all.insert(all.end(), rows[i].begin(), rows[i].end());
-  }
-  auto cell = [](const Row& r, double v) { return r.has_errors ? fmt::format("{:.3f}", v) : std::string("-"); };
-  fmt::print("| w/f | table | D+ max | D+ mean | D- max | D- mean | D- max d>=1 | D- mean d>=1 | dot nrmse | "
-             "area | s |\n");
-  fmt::print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-  std::string csv =
-      "w,f,table,plus_max,plus_mean,minus_max,minus_mean,minus_far_max,minus_far_mean,dot_arith_nrmse,area,seconds\n";
-  for (const Row& r : all) {
-    const std::string area = r.area > 0 ? fmt::format("{:.0f}", r.area) : std::string("-");
-    fmt::print("| {}/{} | {} | {} | {} | {} | {} | {} | {} | {:.3e} | {} | {} |\n", r.w, r.f, r.table,
-               cell(r, r.plus.max), cell(r, r.plus.mean), cell(r, r.minus.max), cell(r, r.minus.mean),
-               cell(r, r.minus_far.max), cell(r, r.minus_far.mean), r.nrmse, area,
-               r.seconds > 0 ? fmt::format("{:.1f}", r.seconds) : std::string("-"));
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.6e},{},{:.2f}\n", r.w, r.f, r.table, cell(r, r.plus.max),
-                       cell(r, r.plus.mean), cell(r, r.minus.max), cell(r, r.minus.mean), cell(r, r.minus_far.max),
-                       cell(r, r.minus_far.mean), r.nrmse, r.area > 0 ? area : std::string(), r.seconds);
-  }
-  fmt::print("(errors in LSB of the log, bit-true, d from 0 (D-: 1) to where the function rounds to 0; p2 slopes, "
-             "objective max, seed {}; dot nrmse: arith nrmse of {} dot products of {} terms, workload seed {}; "
-             "area: um^2 of the whole LNS MAC with the table, osu018, with --area)\n",
-             seed, kReportCount, kReportTerms, kReportSeed);
-  if (args.has("--report-csv")) write_file(args.get("--report-csv"), csv, "report");
   return 0;
 }
 
@@ -207,22 +158,41 @@ int cmd_pwl(int argc, char** argv) {
              {"--segments", "K", "segments per function (1..64)"},
              {"--dmax", "X", "fit d up to X (units of 1.0; default: where the function rounds to 0)"},
              {"--slopes", "p2|p2x2", "one power-of-two slope per segment, or a sum/difference of two (default p2)"},
-             {"--objective", "max|mean|workload", "worst |error|, mean |error|, or mean |error| weighted by how "
-                                                  "often an NN dot product looks up each d (default max)"},
-             {"--near-zero", "result|plain", "delta_minus error below d = 1.0 counts scaled by the size of the sum "
-                                             "(default) or plainly"},
-             {"--seed", "S", "annealing seed (default 1)"},
+             {"--objective", "dot|max|mean",
+              "dot: the error of dot products (bias and variance of the accumulated result, weighted by how often "
+              "and at what partial-sum size an LNS MAC looks up each d), within worst-case bounds (default); max: "
+              "worst |error| (exact optimum); mean: mean |error|"},
+             {"--bound-plus", "LSB", "dot: worst delta_plus |error| allowed (default: the published table's, else "
+                                     "1.5x the max objective's optimum)"},
+             {"--bound-minus", "LSB", "dot: worst delta_minus |error| for d >= 1.0 (default as --bound-plus)"},
+             {"--bound-minus-near", "LSB", "dot: worst delta_minus |error| for d < 1.0 (default as --bound-plus)"},
+             {"--workload", "KIND:TERMS,...", "dot: generated workloads the table must serve (KIND nn: ReLU "
+                                              "activations x normal weights; heavy: signed Laplace x normal; pos: "
+                                              "nn with |weights|; default nn:256,heavy:1024)"},
+             {"--dhist", "FILE", "dot: a measured d-histogram as a workload (format: pwl/dhist.hpp)", true},
+             {"--save-dhist", "FILE", "write the d-histogram of the first --workload at --w/--f (what --dhist reads)"},
+             {"--near-zero", "result|plain", "max: delta_minus error below d = 1.0 counts scaled by the size of "
+                                             "the sum (default) or plainly"},
+             {"--seed", "S", "annealing seed; the fit workload's seed derives from it (default 1)"},
              {"--effort", "N", "multiply the annealing length by N (default 1)"},
              {"-o", "FILE", "write the table (CSV, integer LSB) to FILE"},
-             {"--report", nullptr, "optimize w/f 16/8 14/6 12/4 10/3 at K 4 8 16 and print the error table"},
-             {"--report-csv", "FILE", "with --report: also write the table as CSV"},
+             {"--quiet", nullptr, "no progress lines"},
+             {"--report", nullptr, "optimize several formats, objectives and K and print the comparison"},
+             {"--report-formats", "W/F,...", "with --report (default 16/8,15/7,14/6,13/5,12/4,10/3)"},
+             {"--report-segments", "K,...", "with --report (default 8,16)"},
+             {"--report-objectives", "OBJ,...", "with --report (default dot,max)"},
+             {"--report-csv", "FILE", "with --report: also write the tables as CSV"},
+             {"--report-plot", "FILE", "with --report: PNG of the local mean errors over d of the first format's tables"},
+             {"--report-tables", "DIR", "with --report: keep the optimized tables in DIR (the CSV's spec column "
+                                        "names them)"},
+             {"--jobs", "N", "with --report: parallel jobs (default: all cores)"},
              {"--area", nullptr, "with --report: synthesize the LNS MAC of every row (yosys, osu018; cached) for its area"}},
             argc, argv);
   if (args.help()) {
     fmt::print(
-        "logmac pwl --w W --f F --segments K [--dmax X] [--slopes p2|p2x2] [--objective max|mean|workload]\n"
-        "           [--seed S] -o FILE\n"
-        "logmac pwl --report [--report-csv FILE]\n"
+        "logmac pwl --w W --f F --segments K [--objective dot|max|mean] [--slopes p2|p2x2] [--seed S] -o FILE\n"
+        "logmac pwl --report [--report-csv FILE] [--report-plot FILE.png] [--area]\n"
+        "logmac pwl --w W --f F --save-dhist FILE [--workload KIND:TERMS]\n"
         "Piece-wise-linear tables for the LNS delta functions (plus: c - slope(d), minus: c + slope(d)) with\n"
         "power-of-two slopes, breakpoints placed by simulated annealing, each segment's shifts and intercept\n"
         "fitted exactly, errors evaluated bit-true against log2 in long double. Use the table with\n"
@@ -234,35 +204,55 @@ int cmd_pwl(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) command_line += std::string(" ") + argv[i];
   if (!args.positional().empty()) throw UsageError(fmt::format("pwl: unexpected argument '{}'", args.positional()[0]));
   if (args.has("--report")) return run_report(args, command_line);
-  if (args.has("--report-csv")) throw UsageError("pwl: --report-csv needs --report");
+  for (const char* only : {"--report-csv", "--report-plot", "--report-formats", "--report-segments",
+                           "--report-objectives", "--report-tables", "--jobs", "--area"})
+    if (args.has(only)) throw UsageError(fmt::format("pwl: {} needs --report", only));
 
-  for (const char* req : {"--w", "--f", "--segments", "-o"})
-    if (!args.has(req)) throw UsageError(fmt::format("pwl: {} is required (or --report)", req));
   pwl::Options o;
+  common_options(args, o);
   o.w = static_cast<int>(args.get_int("--w", 16, -1000, 1000));
   o.f = static_cast<int>(args.get_int("--f", 8, -1000, 1000));
+  if (args.has("--save-dhist")) {
+    // The d-histogram the dot objective records on the first --workload: the --dhist format, for inspection
+    // or to compare with a measured one.
+    for (const char* req : {"--w", "--f"})
+      if (!args.has(req)) throw UsageError(fmt::format("pwl: --save-dhist needs {}", req));
+    for (const char* other : {"--dhist", "-o", "--segments"})
+      if (args.has(other)) throw UsageError(fmt::format("pwl: --save-dhist does not take {}", other));
+    std::vector<pwl::FitWorkload> fws;
+    try {
+      pwl::check_options(o);
+      fws = pwl::fit_workloads(o);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+    const pwl::FitWorkload& fw = fws.at(0);
+    const pwl::DHistogram h = pwl::record_dhistogram(
+        o.w, o.f, fw.data, fmt::format("{} ({} dot products, seed {})", fw.name, fw.data.count, fw.seed));
+    write_file(args.get("--save-dhist"), pwl::format_dhistogram(h), "d-histogram");
+    fmt::print("d-histogram of {}: {} lookups in {} dot products, coherence {:.2f}; wrote {}\n", fw.name, h.lookups(),
+               h.dot_products, h.coherence(), args.get("--save-dhist"));
+    return 0;
+  }
+  for (const char* req : {"--w", "--f", "--segments", "-o"})
+    if (!args.has(req)) throw UsageError(fmt::format("pwl: {} is required (or --report)", req));
   o.k = static_cast<int>(args.get_int("--segments", 16, -1000000, 1000000));
   o.dmax = args.get_double("--dmax", 0, 1e-9, 1e9);
-  o.seed = static_cast<std::uint64_t>(args.get_int("--seed", 1, 0, 1LL << 62));
-  o.effort = static_cast<int>(args.get_int("--effort", 1, 1, 100));
-  const std::string slopes = args.get("--slopes", "p2"), objective = args.get("--objective", "max");
-  if (slopes == "p2") o.slopes = pwl::Slopes::P2;
-  else if (slopes == "p2x2") o.slopes = pwl::Slopes::P2x2;
-  else throw UsageError(fmt::format("pwl: --slopes {} is not allowed (allowed: p2, p2x2)", slopes));
-  const std::string near_zero = args.get("--near-zero", "result");
-  if (near_zero == "result") o.near_zero = pwl::NearZero::Result;
-  else if (near_zero == "plain") o.near_zero = pwl::NearZero::Plain;
-  else throw UsageError(fmt::format("pwl: --near-zero {} is not allowed (allowed: result, plain)", near_zero));
-  if (objective == "max") o.objective = pwl::Objective::Max;
-  else if (objective == "mean") o.objective = pwl::Objective::Mean;
-  else if (objective == "workload") o.objective = pwl::Objective::Workload;
-  else throw UsageError(fmt::format("pwl: --objective {} is not allowed (allowed: max, mean, workload)", objective));
+  o.objective = parse_objective(args.get("--objective", "dot"), "--objective");
+  if (o.objective != pwl::Objective::Dot)
+    for (const char* only : {"--bound-plus", "--bound-minus", "--bound-minus-near", "--dhist", "--workload"})
+      if (args.has(only)) throw UsageError(fmt::format("pwl: {} applies to --objective dot only", only));
+  pwl::Result r;
   try {
     pwl::check_options(o);
+    for (const std::string& file : o.dhist) pwl::read_dhistogram(file);  // a bad file fails before the work
+    const bool quiet = args.has("--quiet");
+    r = pwl::optimize(o, true, [quiet](const std::string& line) {
+      if (!quiet) fmt::print(stderr, "{}\n", line);
+    });
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  const pwl::Result r = pwl::optimize(o);
   write_file(args.get("-o"), pwl::table_file_text(r, command_line), "table");
   const i64 one = i64{1} << o.f;
   const auto far = pwl::table_error(r.minus.segs, false, o.f, std::min(one, r.dom_minus.hi), r.dom_minus.hi);
@@ -270,6 +260,15 @@ int cmd_pwl(int argc, char** argv) {
              r.dom_plus.hi);
   fmt::print("minus: max {:.4f} mean {:.4f} LSB (d {}..{}); d >= 1.0: max {:.4f} mean {:.4f}\n", r.minus.err.max,
              r.minus.err.mean, r.dom_minus.lo, r.dom_minus.hi, far.max, far.mean);
+  if (o.objective == pwl::Objective::Dot) {
+    fmt::print("dot: bounds plus {:.4f}, minus d >= 1.0 {:.4f}, minus d < 1.0 {:.4f} LSB ({})\n", r.bounds.b.plus,
+               r.bounds.b.minus, r.bounds.b.minus_near, r.bounds.source);
+    for (size_t i = 0; i < r.workloads.size(); ++i)
+      fmt::print("dot: {}: predicted nrmse {:.4e}, bias {:+.4f} LSB (plus {:+.4f}, minus {:+.4f}), weighted rms "
+                 "{:.4f} LSB\n",
+                 r.workloads[i], r.predicted[i].nrmse, r.predicted[i].bias, r.predicted[i].bias_plus,
+                 r.predicted[i].bias_minus, r.predicted[i].rms);
+  }
   fmt::print("objective {} (plus {:.4f}, minus {:.4f}); {:.1f} s; wrote {}\n", pwl::to_string(o.objective),
              r.plus.objective, r.minus.objective, r.seconds, args.get("-o"));
   return 0;

@@ -46,17 +46,35 @@ double Rng::gaussian() {
   return u * k;
 }
 
-DotWorkload make_nn_workload(int count, int terms, std::uint64_t seed) {
+namespace {
+// count * terms operand pairs, a then b from one stream, both clipped to [lo_a or -1, 1).
+template <class GenA, class GenB>
+DotWorkload generate(int count, int terms, std::uint64_t seed, double lo_a, GenA gen_a, GenB gen_b) {
   DotWorkload wl;
   wl.count = count;
   wl.terms = terms;
   Rng rng(seed);
   const double top = 1.0 - 0x1.0p-20;
   for (long i = 0; i < static_cast<long>(count) * terms; ++i) {
-    wl.a.push_back(std::min(top, std::max(0.0, 0.5 * rng.gaussian())));
-    wl.b.push_back(std::min(top, std::max(-1.0, 0.25 * rng.gaussian())));
+    wl.a.push_back(std::min(top, std::max(lo_a, gen_a(rng))));
+    wl.b.push_back(std::min(top, std::max(-1.0, gen_b(rng))));
   }
   return wl;
+}
+
+double weight(Rng& rng) { return 0.25 * rng.gaussian(); }
+}  // namespace
+
+DotWorkload make_nn_workload(int count, int terms, std::uint64_t seed) {
+  return generate(count, terms, seed, 0.0, [](Rng& rng) { return 0.5 * rng.gaussian(); }, weight);
+}
+
+DotWorkload make_heavy_workload(int count, int terms, std::uint64_t seed) {
+  const auto laplace = [](Rng& rng) {  // by inversion; u = -0.5 gives -inf, clipped
+    const double u = rng.uniform() - 0.5;
+    return (u < 0 ? 0.125 : -0.125) * std::log(1 - 2 * std::fabs(u));
+  };
+  return generate(count, terms, seed, -1.0, laplace, weight);
 }
 
 Accuracy measure_accuracy(const MacConfig& c, const DotWorkload& wl) {

@@ -33,6 +33,9 @@ struct DotWorkload {
   std::vector<double> a, b;  // count * terms each
 };
 DotWorkload make_nn_workload(int count, int terms, std::uint64_t seed);
+// Signed, heavy-tailed data like a backward pass (error x weight): a ~ Laplace(0, 1/8), b ~ N(0, 0.25^2),
+// both clipped to [-1, 1).
+DotWorkload make_heavy_workload(int count, int terms, std::uint64_t seed);
 
 struct Accuracy {
   double nrmse = 0;          // RMS(y - ref) / RMS(ref), ref = double-precision dot product of the real data

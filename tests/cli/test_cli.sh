@@ -34,7 +34,19 @@ check "exhaustive too wide" 2 "$L" vectors --mac fxp:w=16 --exhaustive -o "$T/v.
 check "pwl bad K" 2 "$L" pwl --w 16 --f 8 --segments 0 -o "$T/p.csv"; one_line_err "pwl bad K" "segments"
 check "pwl bad objective" 2 "$L" pwl --w 16 --f 8 --segments 4 --objective best -o "$T/p.csv"; one_line_err "pwl bad objective" "objective"
 check "pwl bad f" 2 "$L" pwl --w 8 --f 6 --segments 4 -o "$T/p.csv"; one_line_err "pwl bad f" "f"
+check "pwl bad workload" 2 "$L" pwl --w 12 --f 4 --segments 4 --workload nn:3 -o "$T/p.csv"; one_line_err "pwl bad workload" "TERMS 16..4096"
+check "pwl missing dhist" 2 "$L" pwl --w 12 --f 4 --segments 4 --dhist /nonexistent/h.txt -o "$T/p.csv"; one_line_err "pwl missing dhist" "cannot read"
+check "pwl bound too tight" 2 "$L" pwl --w 12 --f 4 --segments 4 --bound-plus 0.1 --quiet -o "$T/p.csv"; one_line_err "pwl bound too tight" "keeps the plus bound"
+check "pwl bound with max" 2 "$L" pwl --w 12 --f 4 --segments 4 --objective max --bound-plus 2 -o "$T/p.csv"; one_line_err "pwl bound with max" "dot only"
+check "pwl report with w" 2 "$L" pwl --report --w 12; one_line_err "pwl report with w" "not --report"
+check "pwl report-csv alone" 2 "$L" pwl --w 12 --f 4 --segments 4 --report-csv "$T/r.csv" -o "$T/p.csv"; one_line_err "pwl report-csv alone" "needs --report"
+printf 'logmac-dhist 1 w=10 f=3 dot_products=5 band=2\nfn,d,count,sum_s2\nplus,x,1,1\n' >"$T/bad.txt"
+check "pwl bad dhist" 2 "$L" pwl --w 10 --f 3 --segments 4 --dhist "$T/bad.txt" -o "$T/p.csv"; one_line_err "pwl bad dhist" "bad.txt:3: d must"
 [ -e "$T/p.csv" ] && { echo "FAIL: pwl wrote a file on bad input"; fail=$((fail+1)); }
+# the dot objective's input format: written by --save-dhist, read by --dhist; the table works in the model
+check "pwl save dhist" 0 "$L" pwl --w 10 --f 3 --save-dhist "$T/h.txt"
+check "pwl from dhist" 0 "$L" pwl --w 10 --f 3 --segments 4 --dhist "$T/h.txt" --quiet -o "$T/t.csv"
+check "pwl table in model" 0 "$L" spec "lns:w=10,f=3,delta=pwl:$T/t.csv"
 # vectors -> eval round trip: eval checks the ACC column and exits 0 only if all lines agree.
 for spec in fxp:w=5 pot:w=6 apot:w=5,we=2 log2lin:w=6,f=1 lns:w=7 lns:w=16,f=8,delta=pwl:qaa lns2lin:w=8; do
   check "vectors $spec" 0 "$L" vectors --mac "$spec" --random 3000 --seed 5 -o "$T/v.txt"
