@@ -2,12 +2,12 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <thread>
 
 #include "cli/cli.hpp"
 #include "sim/config.hpp"
 #include "sim/text_io.hpp"
 #include "sim/workload.hpp"
+#include "util/parallel.hpp"
 
 namespace logmac::cli {
 
@@ -38,14 +38,7 @@ int cmd_accuracy(int argc, char** argv) {
   const DotWorkload wl = make_nn_workload(count, terms, seed);
 
   std::vector<Accuracy> res(cfgs.size());
-  std::vector<std::thread> pool;
-  const unsigned nt = std::max(1u, std::thread::hardware_concurrency());
-  std::atomic<size_t> next{0};
-  for (unsigned t = 0; t < nt; ++t)
-    pool.emplace_back([&] {
-      for (size_t i; (i = next++) < cfgs.size();) res[i] = measure_accuracy(cfgs[i], wl);
-    });
-  for (auto& t : pool) t.join();
+  util::parallel_for(cfgs.size(), 0, [&](size_t i) { res[i] = measure_accuracy(cfgs[i], wl); });
 
   fmt::print("| {:<58} | {:>11} | {:>11} | {:>11} | {:>11} |\n", "spec", "total nrmse", "total worst", "arith nrmse",
              "arith worst");

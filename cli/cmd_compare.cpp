@@ -1,10 +1,7 @@
 #include <fmt/format.h>
 
-#include <atomic>
 #include <chrono>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include "cli/cli.hpp"
 #include "cli/progress.hpp"
@@ -12,6 +9,7 @@
 #include "synth/flow.hpp"
 #include "synth/report.hpp"
 #include "sim/workload.hpp"
+#include "util/parallel.hpp"
 
 namespace logmac::cli {
 
@@ -58,8 +56,7 @@ int cmd_compare(int argc, char** argv) {
     if (!have) cfgs.push_back(std::move(base));
   }
   const synth::FlowOptions opt = synth_flow_from(args, "compare");
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const int jobs = static_cast<int>(args.get_int("--jobs", cores, 1, 256));
+  const int jobs = static_cast<int>(args.get_int("--jobs", util::hardware_jobs(), 1, 256));
   const std::string versions = [] {
     try {
       return synth::tool_versions();
@@ -75,32 +72,33 @@ int cmd_compare(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<synth::DesignResult> res(cfgs.size());
   std::vector<std::string> err(cfgs.size());
-  std::atomic<size_t> next{0};
-  std::atomic<int> done{0};
-  std::mutex out;
+  std::vector<double> seconds(cfgs.size());
   Progress progress(cfgs.size(), "compare");
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::min<int>(jobs, static_cast<int>(cfgs.size())); ++t)
-    pool.emplace_back([&] {
-      for (size_t i; (i = next++) < cfgs.size();) {
+  util::parallel_for(
+      cfgs.size(), jobs,
+      [&](size_t i) {
         const auto start = std::chrono::steady_clock::now();
         try {
           res[i] = synth::run_design(cfgs[i], opt);
         } catch (const std::exception& e) {
           err[i] = e.what();
         }
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::lock_guard lock(out);
-        const int k = ++done;
+        seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      },
+      [&](size_t i, size_t k) {
+        const double s = seconds[i];
+        const auto& r = res[i];
+        const std::string timed =
+            r.timed() ? fmt::format(" ({:.3f} timed, {:.1f}% glitches)", r.timed_energy_pj,
+                                    100 * synth::DesignResult::glitch_share(r.energy_pj, r.timed_energy_pj))
+                      : "";
         if (err[i].empty())
-          progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s{}  {:.0f} um2, {:.3f} pJ/MAC, {:.0f} MHz{}", k,
-                                    cfgs.size(), res[i].spec, s, res[i].cached ? " (cached)" : "", res[i].area,
-                                    res[i].energy_pj, res[i].fmax_mhz, res[i].slack_ns < 0 ? "  TIMING NOT MET" : ""));
+          progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s{}  {:.0f} um2, {:.3f} pJ/MAC{}, {:.0f} MHz{}", k,
+                                    cfgs.size(), r.spec, s, r.cached ? " (cached)" : "", r.area, r.energy_pj, timed,
+                                    r.fmax_mhz, r.slack_ns < 0 ? "  TIMING NOT MET" : ""));
         else
           progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s  FAILED", k, cfgs.size(), cfgs[i].canonical(), s));
-      }
-    });
-  for (auto& t : pool) t.join();
+      });
   progress.finish();
 
   std::vector<synth::DesignResult> ok;
@@ -113,14 +111,18 @@ int cmd_compare(int argc, char** argv) {
     }
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  fmt::print("{}\n{}", synth::markdown_table(ok), "\nWhere the energy goes (share of pJ/MAC by driver) and the "
-                                                     "flip-flops' share of the area:\n\n");
+  fmt::print("{}\n{}", synth::markdown_table(ok),
+             "\nWhere the energy goes (share of pJ/MAC by driver), the flip-flops' share of the area, activity and "
+             "the glitch share per class:\n\n");
   fmt::print("{}\n", synth::breakdown_table(ok));
   const std::string lib_name = opt.liberty.substr(opt.liberty.find_last_of('/') + 1);
   fmt::print("clock {} ns ({:.0f} MHz), liberty {}, workload {} ({} MACs), accuracy on {}, ratios against fxp of "
-             "the same width; {:.0f} s\n",
+             "the same width; energy per MAC from the zero-delay simulation (pJ/MAC 0){}; {:.0f} s\n",
              opt.clock_ns, 1000.0 / opt.clock_ns, lib_name, opt.workload, ok.empty() ? 0 : ok[0].macs,
-             ok.empty() ? std::string("-") : ok[0].accuracy_workload, wall);
+             ok.empty() ? std::string("-") : ok[0].accuracy_workload,
+             opt.sim == "timed" ? " and the timed one with the SDF delays, glitches included (pJ/MAC t)"
+                                : " only (--sim zero: glitches not counted)",
+             wall);
   for (const auto& r : ok)
     if (r.slack_ns < 0)
       fmt::print(stderr, "compare: TIMING NOT MET: {} needs {:.3f} ns > clock {} ns (slack {:.3f} ns)\n", r.spec,
@@ -136,7 +138,9 @@ int cmd_compare(int argc, char** argv) {
       return 1;
     }
     if (!note.empty()) fmt::print(stderr, "compare: {}\n", note);
-    fmt::print("reports: {}/compare.{{md,csv,json,png}}\n", args.get("-o"));
+    fmt::print("reports: {}/compare.{{md,csv,json,png}} (per block and critical paths: compare.md, "
+               "compare_blocks.csv)\n",
+               args.get("-o"));
   }
   return failed ? 1 : 0;
 }

@@ -1,10 +1,7 @@
 #include "sim/text_io.hpp"
 #include "cosim/cosim.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -19,6 +17,10 @@
 #include "protocol.hpp"
 #include "gen/rtl.hpp"
 #include "sim/vectors.hpp"
+#include "util/file.hpp"
+#include "util/file_lock.hpp"
+#include "util/hash.hpp"
+#include "util/process.hpp"
 
 namespace logmac::cosim {
 
@@ -31,11 +33,9 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::string read_file(const fs::path& p, const char* what) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw CosimError(fmt::format("cannot read {} '{}'", what, p.string()));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text = util::read_file(p);
+  if (!text) throw CosimError(fmt::format("cannot read {} '{}'", what, p.string()));
+  return *text;
 }
 
 // Writes p via p.tmp and a rename, so that no reader (or a later cache lookup) sees half a file.
@@ -44,57 +44,30 @@ void write_file(const fs::path& p, const std::string& text) {
   if (!write_file_atomic(p, text, why)) throw CosimError(why);
 }
 
-// 128-bit FNV-1a pair: a content key for the cache, not a security property.
-class Hasher {
- public:
-  void add(std::string_view s) {
-    for (unsigned char ch : s) {
-      h1_ = (h1_ ^ ch) * 0x100000001b3ULL;
-      h2_ = (h2_ ^ ch) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
-    }
-    const std::string len = fmt::format("|{}|", s.size());  // field boundary
-    for (unsigned char ch : len) h1_ = (h1_ ^ ch) * 0x100000001b3ULL;
+// A build step (verilator, the compiler): output appended to `log`. False if it failed with an exit status (the
+// log says why); a time limit or a signal is an error of its own.
+constexpr double kBuildStepLimitS = 1800;  // a hung tool is an error, not a hung test
+bool build_step(const std::vector<std::string>& args, const fs::path& log) {
+  util::ProcessResult r;
+  try {
+    r = util::run_process(util::logged(args, "", log.string(), kBuildStepLimitS));
+  } catch (const util::ProcessError& e) {
+    throw CosimError(e.what());
   }
-  std::string hex() const { return fmt::format("{:016x}{:08x}", h1_, h2_ >> 32); }
-
- private:
-  std::uint64_t h1_ = 0xcbf29ce484222325ULL, h2_ = 0x84222325cbf29ce4ULL;
-};
-
-// Starts argv[0] with stdout/stderr appended to `log` (or inherited when empty), in directory `cwd`.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log, const std::string& cwd = "") {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid < 0) throw CosimError(fmt::format("cannot start {}", args[0]));
-  if (pid == 0) {
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
-    if (!log.empty()) {
-      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-      }
-    }
-    execvp(argv[0], argv.data());
-    std::fprintf(stderr, "cannot execute %s\n", argv[0]);
-    _exit(127);
-  }
-  return pid;
+  if (r.timed_out || r.signal)
+    throw CosimError(fmt::format("{} {} (log: {})", args[0], r.describe(), log.string()));
+  return r.ok();
 }
 
-int wait_for(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return 127;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-int run(const std::vector<std::string>& args, const std::string& log, const std::string& cwd = "") {
-  return wait_for(spawn(args, log, cwd));
+// The built simulator, output on our terminal; returns its exit status.
+int run_simulator(const std::vector<std::string>& args) {
+  util::ProcessOptions o;
+  o.argv = args;
+  try {
+    return util::run_process(o).status();
+  } catch (const util::ProcessError& e) {
+    throw CosimError(e.what());
+  }
 }
 
 // The first error line of a tool log (verilator "%Error", compiler "error:"), for a one-line message.
@@ -107,26 +80,6 @@ std::string first_error(const fs::path& log) {
   }
   return last.empty() ? "(no output)" : last;
 }
-
-// An exclusive lock on a file, released when the process ends or the object goes away.
-class FileLock {
- public:
-  explicit FileLock(const fs::path& p, const std::string& waiting_msg) {
-    fd_ = open(p.c_str(), O_RDWR | O_CREAT, 0644);
-    if (fd_ < 0) throw CosimError(fmt::format("cannot create lock file '{}'", p.string()));
-    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      fmt::print(stderr, "{}\n", waiting_msg);
-      while (flock(fd_, LOCK_EX) != 0)
-        if (errno != EINTR) throw CosimError(fmt::format("cannot lock '{}'", p.string()));
-    }
-  }
-  ~FileLock() { close(fd_); }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 const char* engine_name(Engine e) { return e == Engine::Lean ? "lean" : "systemc"; }
 
@@ -195,7 +148,7 @@ void build_design(const MacConfig& c, Engine e, const std::string& rtl, const st
                                        "-Wno-fatal", "-Werror-WIDTH", "-Werror-PINMISSING",
                                        (dir / "lint.vlt").string(), (dir / "top.v").string(),
                                        (dir / "dut.v").string()};
-  if (run(vl, log.string()) != 0) {
+  if (!build_step(vl, log)) {
     // Name the files as the user knows them, not by their copies in the cache.
     std::string err = first_error(log);
     for (const auto& [copy, shown] : {std::pair{dir / "top.v", std::string("cosim wrapper")},
@@ -230,14 +183,14 @@ void build_design(const MacConfig& c, Engine e, const std::string& rtl, const st
     for (const char* d : bi::kScDefs) cc.push_back(std::string("-D") + d);
   cc.insert(cc.end(), {"-c", (obj / "model_all.cpp").string(), "-o", (obj / "model_all.o").string()});
   fmt::print(stderr, "cosim: compiling the Verilated model ({:.1f} s so far)\n", seconds_since(t0));
-  if (run(cc, log.string()) != 0)
+  if (!build_step(cc, log))
     throw CosimError(fmt::format("compiling the Verilated model of {} failed: {} (log: {})", c.module_name(),
                                  first_error(log), log.string()));
   std::vector<std::string> ld = {bi::kCxx, "-o", (dir / "sim").string(), (obj / "model_all.o").string()};
   for (const auto& l : link_inputs(e)) ld.push_back(l);
   if (e == Engine::Lean) ld.insert(ld.end(), std::begin(bi::kCcSysLibs), std::end(bi::kCcSysLibs));
   else ld.insert(ld.end(), std::begin(bi::kScSysLibs), std::end(bi::kScSysLibs));
-  if (run(ld, log.string()) != 0)
+  if (!build_step(ld, log))
     throw CosimError(fmt::format("linking the co-simulation of {} failed: {} (log: {})", c.module_name(),
                                  first_error(log), log.string()));
   fs::remove_all(obj);  // the simulator is self-contained; the cache keeps it, the RTL and the build log
@@ -246,7 +199,7 @@ void build_design(const MacConfig& c, Engine e, const std::string& rtl, const st
 
 // Returns the directory holding `sim` for this spec, RTL and harness, building it once.
 fs::path cached_build(const MacConfig& c, Engine e, const std::string& rtl, const std::string& rtl_name) {
-  Hasher h;
+  util::Hasher h;
   h.add("logmac-cosim-v1");
   h.add(engine_name(e));
   h.add(c.canonical());
@@ -270,7 +223,13 @@ fs::path cached_build(const MacConfig& c, Engine e, const std::string& rtl, cons
     return final_dir;
   }
   // Same spec built concurrently: the second waits for the first and then reuses its build.
-  FileLock lock(root / (name + ".lock"), fmt::format("cosim: waiting for a concurrent build of {}", name));
+  std::optional<util::FileLock> lock;
+  try {
+    lock.emplace(root / (name + ".lock"),
+                 [&] { fmt::print(stderr, "cosim: waiting for a concurrent build of {}\n", name); });
+  } catch (const util::FileLockError& lock_error) {
+    throw CosimError(lock_error.what());
+  }
   if (fs::exists(final_dir / "sim")) return final_dir;
   const fs::path tmp = root / (name + ".tmp");
   fs::remove_all(tmp);
@@ -336,7 +295,7 @@ int run_cosim_impl(const MacConfig& c, const CosimOptions& o) {
   std::fflush(stdout);
   auto with_result = args;
   with_result.insert(with_result.end(), {"--result", result.string()});
-  const int st = run(with_result, "");
+  const int st = run_simulator(with_result);
   if (st == 0) return 0;
   if (st != protocol::kMismatchStatus)
     throw CosimError(fmt::format("the co-simulation of {} failed to run (status {})", c.canonical(), st));
@@ -351,7 +310,7 @@ int run_cosim_impl(const MacConfig& c, const CosimOptions& o) {
     auto traced = args;
     traced.insert(traced.end(), {"--quiet", "--max-report", "1000000000", "--trace", tmp, "--trace-from",
                                  std::to_string(from), "--trace-to", std::to_string(to)});
-    if (run(traced, "") != protocol::kMismatchStatus || !fs::exists(tmp))
+    if (run_simulator(traced) != protocol::kMismatchStatus || !fs::exists(tmp))
       throw CosimError(fmt::format("the traced rerun of {} did not reproduce the mismatch", c.canonical()));
     fs::rename(tmp, o.trace);
     // Cycle k is sampled by rising edge k + 1 (edge 0 samples the initial reset).

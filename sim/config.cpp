@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <set>
 
 #include "sim/registry.hpp"
 #include "sim/text_io.hpp"
+#include "util/hash.hpp"
 
 namespace logmac {
 
@@ -54,12 +54,9 @@ std::vector<const KeyDef*> sorted_keys(const VariantInfo& vi) {
   return ks;
 }
 
-// FNV-1a of a file's bytes, for names and cache keys of user tables.
+// A table file's content as 8 hex digits, for names and cache keys of user tables (unreadable: hashed as empty).
 std::string file_hash(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::uint64_t h = 1469598103934665603ull;
-  char ch;
-  while (in.get(ch)) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+  const std::uint64_t h = util::fnv1a_file(path).value_or(util::kFnvOffsetBasis);
   return fmt::format("{:08x}", static_cast<std::uint32_t>(h ^ (h >> 32)));
 }
 

@@ -1,71 +1,65 @@
 #include "synth/timed_sim.hpp"
 
 #include <fcntl.h>
-#include <sys/wait.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cerrno>
-#include <fstream>
 #include <functional>
 #include <sstream>
+#include <thread>
 
 #include "sim/text_io.hpp"
-#include "synth/process.hpp"
 #include "synth/vcd_toggles.hpp"
+#include "util/file.hpp"
+#include "util/process.hpp"
 
 namespace logmac::synth {
 
 namespace {
 
-// Runs argv in `dir`, stdin /dev/null, stdout+stderr appended to `log`, and the write end of a pipe as file
-// descriptor 3; everything written there goes to `sink` while the child runs. Returns the exit status
-// (128 + signal if killed, -1 if it could not start).
-int run_with_pipe(const std::vector<std::string>& argv, const std::string& dir, const std::string& log,
-                  const std::function<void(const char*, std::size_t)>& sink) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return -1;  // close-on-exec: other children of this process never hold it
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return -1;
-  }
-  if (pid == 0) {  // child: only async-signal-safe calls before exec
-    if (!dir.empty() && chdir(dir.c_str()) != 0) _exit(127);
-    const int in = open("/dev/null", O_RDONLY);
-    const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (in < 0 || out < 0) _exit(127);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(out, 2);
-    if (dup2(fds[1], 3) < 0) _exit(127);  // dup2 clears close-on-exec on fd 3
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  char buf[1 << 16];
-  while (true) {
-    const ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n > 0) {
-      sink(buf, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      break;
-    } else if (errno != EINTR) {
-      break;
+// Streams what a child writes into the FIFO `path` to `sink` while `run` runs the child, and after it ended until
+// the FIFO is empty. The FIFO is held open for reading and writing here, so opening it never blocks the child
+// and a child that never opens it cannot block this side.
+template <class Run>
+auto with_fifo_reader(const std::string& path, const std::function<void(const char*, std::size_t)>& sink, Run run) {
+  std::remove(path.c_str());
+  if (mkfifo(path.c_str(), 0600) != 0) throw TimedSimError(fmt::format("cannot create the FIFO {}", path));
+  const int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) throw TimedSimError(fmt::format("cannot open the FIFO {}", path));
+  std::atomic<bool> done{false};
+  std::thread reader([&] {
+    char buf[1 << 16];
+    while (true) {
+      pollfd p{fd, POLLIN, 0};
+      const int r = poll(&p, 1, done ? 0 : 50);
+      if (r > 0 && (p.revents & POLLIN)) {
+        const ssize_t n = read(fd, buf, sizeof buf);
+        if (n > 0) sink(buf, static_cast<std::size_t>(n));
+        continue;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      if (done) break;  // the child has ended and nothing is left in the FIFO
     }
+  });
+  auto finish = [&] {
+    done = true;
+    reader.join();
+    close(fd);
+    std::remove(path.c_str());
+  };
+  try {
+    auto result = run();
+    finish();
+    return result;
+  } catch (...) {
+    finish();
+    throw;
   }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return -1;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
 }
 
 std::string ns(std::uint64_t ps) { return fmt::format("{}.{:03}", ps / 1000, ps % 1000); }
@@ -82,11 +76,18 @@ void write(const std::string& path, const std::string& text) {
   if (!write_file_atomic(path, text, why)) throw TimedSimError(why);
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// Runs a tool in `dir` with its output in `log`; anything but exit status 0 is a TimedSimError.
+void run_checked(const std::vector<std::string>& argv, const std::string& dir, const std::string& log,
+                 double time_limit_s) {
+  std::remove(log.c_str());
+  util::ProcessResult r;
+  try {
+    r = util::run_process(util::logged(argv, dir, log, time_limit_s));
+  } catch (const util::ProcessError& e) {
+    throw TimedSimError(e.what());
+  }
+  if (!r.ok())
+    throw TimedSimError(fmt::format("{} failed ({}), log {}:\n{}", argv[0], r.describe(), log, util::tail_lines(log, 10)));
 }
 
 }  // namespace
@@ -186,29 +187,20 @@ endmodule
   write(opt.dir + "/tb.v", tb);
 
   // -Tmax: OpenSTA writes (min::max) triples with no typical value, which -Ttyp would silently leave at 0.
-  const std::string clog = opt.dir + "/iverilog.log";
-  std::remove(clog.c_str());
-  const int crc = run_process({"iverilog", "-g2005", "-gspecify", "-Tmax", "-o", "bench.vvp", "tb.v", opt.netlist,
-                               opt.cells},
-                              opt.dir, clog);
-  if (crc != 0)
-    throw TimedSimError(fmt::format("iverilog failed (exit {}), log {}:\n{}", crc, clog, tail_of(clog, 10)));
-
-  // The VCD goes to file descriptor 3 of vvp, a pipe read here ($dumpfile insists on an extension: a link).
-  const std::string link = opt.dir + "/vcd_pipe.vcd";
-  std::remove(link.c_str());
-  if (symlink("/dev/fd/3", link.c_str()) != 0) throw TimedSimError(fmt::format("cannot create the link {}", link));
+  run_checked({"iverilog", "-g2005", "-gspecify", "-Tmax", "-o", "bench.vvp", "tb.v", opt.netlist, opt.cells}, opt.dir,
+              opt.dir + "/iverilog.log", opt.time_limit_s);
+  // The VCD goes to a FIFO read here ($dumpfile wants a name with an extension), never to disk.
   VcdToggles vcd;
   vcd.count_from(t0);
   info.log = opt.dir + "/vvp.log";
-  std::remove(info.log.c_str());
-  const int rc = run_with_pipe({"vvp", "-n", "bench.vvp"}, opt.dir, info.log,
-                               [&](const char* p, std::size_t k) { vcd.feed(p, k); });
+  with_fifo_reader(opt.dir + "/vcd_pipe.vcd", [&](const char* p, std::size_t k) { vcd.feed(p, k); }, [&] {
+    run_checked({"vvp", "-n", "bench.vvp"}, opt.dir, info.log, opt.time_limit_s);
+    return 0;
+  });
   vcd.finish();
   vcd.close_window(t_end);
-  if (rc != 0) throw TimedSimError(fmt::format("vvp failed (exit {}), log {}:\n{}", rc, info.log, tail_of(info.log, 10)));
 
-  const std::string log = read_text(info.log);
+  const std::string log = util::read_file(info.log).value_or("");
   check = {};
   bool have_result = false;
   std::istringstream in(log);

@@ -31,6 +31,7 @@ struct TimedSimOptions {
   std::string cells;    // cell models with module paths
   std::string sdf;      // the delays; "" runs Icarus without annotation (zero delay)
   double period_ns = 10;
+  double time_limit_s = 3600;  // for iverilog and vvp each
 };
 
 struct TimedSimInfo {

@@ -20,10 +20,10 @@
 #include "synth/liberty.hpp"
 #include "synth/liberty_expr.hpp"
 #include "synth/netlist.hpp"
-#include "synth/process.hpp"
 #include "synth/saif.hpp"
 #include "synth/timed_sim.hpp"
 #include "synth/vcd_toggles.hpp"
+#include "util/process.hpp"
 
 using namespace logmac::synth;
 namespace fs = std::filesystem;
@@ -63,7 +63,7 @@ std::string get(const std::string& path) {
 }
 
 int tool(const std::vector<std::string>& argv, const TempDir& d, const std::string& log) {
-  return run_process(argv, d.p.string(), d / log);
+  return logmac::util::run_process(logmac::util::logged(argv, d.p.string(), d / log, 600)).status();
 }
 
 // Every MAC vector's expected accumulator is the a operand of that MAC (the fixtures below pass a_i through).

@@ -1,0 +1,285 @@
+#include "util/process.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <mutex>
+
+extern char** environ;
+
+namespace logmac::util {
+
+namespace {
+
+// ---- registry of live child groups (read by signal handlers: lock-free, fixed size) ----
+constexpr int kMaxGroups = 1024;
+std::array<std::atomic<pid_t>, kMaxGroups> g_groups{};
+
+void register_group(pid_t pgid) {
+  for (auto& slot : g_groups) {
+    pid_t empty = 0;
+    if (slot.compare_exchange_strong(empty, pgid)) return;
+  }
+  // Full: the child still runs and is waited for; only an interrupt would not reach it.
+}
+
+void unregister_group(pid_t pgid) {
+  for (auto& slot : g_groups) {
+    pid_t mine = pgid;
+    if (slot.compare_exchange_strong(mine, 0)) return;
+  }
+}
+
+void on_fatal_signal(int sig) {
+  kill_child_groups(SIGKILL);
+  std::signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+// ---- the child side: only async-signal-safe calls between fork and exec ----
+enum Stage : int { kStageDir = 1, kStageOut, kStageErr, kStageExec };
+
+[[noreturn]] void child_fail(int report_fd, int stage) {
+  const int report[2] = {stage, errno};
+  [[maybe_unused]] const ssize_t n = write(report_fd, report, sizeof report);
+  _exit(127);
+}
+
+int open_sink(Sink s, const std::string& file, int capture_fd) {
+  switch (s) {
+    case Sink::Null: return open("/dev/null", O_WRONLY);
+    case Sink::File: return open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    case Sink::Capture: return capture_fd;
+    default: return -2;  // Inherit / Stdout: nothing to open
+  }
+}
+
+// dup2 onto `to` and close the original (pipe ends are O_CLOEXEC, so they need no close).
+void move_fd(int fd, int to) {
+  if (fd < 0 || fd == to) return;
+  dup2(fd, to);
+  if (fcntl(fd, F_GETFD) >= 0 && !(fcntl(fd, F_GETFD) & FD_CLOEXEC)) close(fd);
+}
+
+struct Pipe {
+  int r = -1, w = -1;
+  void open() {
+    int fd[2];
+    if (pipe2(fd, O_CLOEXEC) != 0) throw ProcessError(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+    r = fd[0];
+    w = fd[1];
+  }
+  static void close_fd(int& fd) {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+  ~Pipe() {
+    close_fd(r);
+    close_fd(w);
+  }
+};
+
+std::vector<std::string> child_environment(const ProcessOptions& opt) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view entry(*e);
+    bool overridden = false;
+    for (const auto& [k, v] : opt.env) overridden |= entry.size() > k.size() && entry.starts_with(k) && entry[k.size()] == '=';
+    if (!overridden) env.emplace_back(entry);
+  }
+  for (const auto& [k, v] : opt.env) env.push_back(k + "=" + v);
+  return env;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+  std::vector<char*> p;
+  for (auto& s : strings) p.push_back(s.data());
+  p.push_back(nullptr);
+  return p;
+}
+
+const char* stage_text(int stage) {
+  switch (stage) {
+    case kStageDir: return "cannot enter the working directory";
+    case kStageOut: return "cannot open its output file";
+    case kStageErr: return "cannot open its error file";
+    default: return "cannot execute it";
+  }
+}
+
+}  // namespace
+
+std::string ProcessResult::describe() const {
+  if (timed_out) return fmt::format("stopped at the time limit of {:g} s", time_limit_s);
+  if (signal) return fmt::format("killed by signal {} ({})", signal, strsignal(signal));
+  return fmt::format("exit status {}", exit_status);
+}
+
+int kill_child_groups(int sig) {
+  int n = 0;
+  for (auto& slot : g_groups) {
+    const pid_t pgid = slot.load();
+    if (pgid > 0 && kill(-pgid, sig) == 0) ++n;
+  }
+  return n;
+}
+
+void install_child_cleanup_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+      struct sigaction old {};
+      if (sigaction(sig, nullptr, &old) != 0 || old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) continue;
+      struct sigaction sa {};
+      sa.sa_handler = on_fatal_signal;
+      sigemptyset(&sa.sa_mask);
+      sigaction(sig, &sa, nullptr);
+    }
+  });
+}
+
+ProcessResult run_process(const ProcessOptions& opt) {
+  if (opt.argv.empty()) throw ProcessError("run_process: no program given");
+  install_child_cleanup_handlers();
+  std::vector<std::string> argv_s = opt.argv, env_s = child_environment(opt);
+  std::vector<char*> argv = pointers(argv_s), envp = pointers(env_s);
+  Pipe report, out_pipe, err_pipe;
+  report.open();
+  if (opt.out == Sink::Capture) out_pipe.open();
+  if (opt.err == Sink::Capture) err_pipe.open();
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) throw ProcessError(fmt::format("cannot start {}: {}", opt.argv[0], std::strerror(errno)));
+  if (pid == 0) {
+    setpgid(0, 0);
+    if (!opt.dir.empty() && chdir(opt.dir.c_str()) != 0) child_fail(report.w, kStageDir);
+    move_fd(open("/dev/null", O_RDONLY), 0);
+    const int out = open_sink(opt.out, opt.out_file, out_pipe.w);
+    if (out == -1) child_fail(report.w, kStageOut);
+    move_fd(out, 1);
+    if (opt.err == Sink::Stdout) {
+      dup2(1, 2);
+    } else {
+      const int err = open_sink(opt.err, opt.err_file, err_pipe.w);
+      if (err == -1) child_fail(report.w, kStageErr);
+      move_fd(err, 2);
+    }
+    execvpe(argv[0], argv.data(), envp.data());
+    child_fail(report.w, kStageExec);
+  }
+  setpgid(pid, pid);  // also here: no race with a signal sent before the child ran
+  register_group(pid);
+  Pipe::close_fd(report.w);
+  Pipe::close_fd(out_pipe.w);
+  Pipe::close_fd(err_pipe.w);
+
+  ProcessResult res;
+  res.time_limit_s = opt.time_limit_s;
+  // The child reports a failure before exec on `report`; exec closes it (O_CLOEXEC) when it succeeds.
+  int failure[2] = {0, 0};
+  ssize_t got;
+  while ((got = read(report.r, failure, sizeof failure)) < 0 && errno == EINTR) {
+  }
+  // A descriptor that polls readable when the child exits (glibc 2.36's <sys/pidfd.h> lacks extern "C");
+  // -1 on old kernels: then waitid every 20 ms.
+  const int pidfd = got == 0 ? static_cast<int>(syscall(SYS_pidfd_open, pid, 0)) : -1;
+  const std::chrono::steady_clock::time_point deadline =
+      t0 + std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(opt.time_limit_s));
+  bool exited = got > 0, term_sent = false;
+  std::chrono::steady_clock::time_point kill_at{};
+  int fds_open = (out_pipe.r >= 0) + (err_pipe.r >= 0);
+  while (!exited || fds_open > 0) {
+    std::vector<pollfd> pfd;
+    if (out_pipe.r >= 0) pfd.push_back({out_pipe.r, POLLIN, 0});
+    if (err_pipe.r >= 0) pfd.push_back({err_pipe.r, POLLIN, 0});
+    if (!exited && pidfd >= 0) pfd.push_back({pidfd, POLLIN, 0});
+    int wait_ms = exited || pidfd >= 0 ? -1 : 20;
+    const auto now = std::chrono::steady_clock::now();
+    if (!exited && opt.time_limit_s > 0) {
+      const auto until = term_sent ? kill_at : deadline;
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count() + 1;
+      wait_ms = wait_ms < 0 ? static_cast<int>(std::max<long long>(0, ms))
+                            : static_cast<int>(std::clamp<long long>(ms, 0, wait_ms));
+    }
+    if (poll(pfd.data(), pfd.size(), wait_ms) < 0 && errno != EINTR) break;
+    for (const auto& p : pfd) {
+      if (!(p.revents & (POLLIN | POLLHUP | POLLERR)) || p.fd == pidfd) continue;
+      char buf[1 << 14];
+      const ssize_t n = read(p.fd, buf, sizeof buf);
+      if (n > 0) {
+        (p.fd == out_pipe.r ? res.out : res.err).append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        Pipe::close_fd(p.fd == out_pipe.r ? out_pipe.r : err_pipe.r);
+        --fds_open;
+      }
+    }
+    if (!exited) {
+      siginfo_t info{};
+      exited = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+      const auto t = std::chrono::steady_clock::now();
+      if (!exited && opt.time_limit_s > 0 && !term_sent && t >= deadline) {
+        res.timed_out = true;
+        term_sent = true;
+        kill(-pid, SIGTERM);
+        kill_at = t + std::chrono::seconds(2);
+      } else if (!exited && term_sent && t >= kill_at) {
+        kill(-pid, SIGKILL);
+        kill_at = t + std::chrono::hours(1);
+      }
+    }
+    // Once the child has exited, what it left behind in its group goes too (it would hold the pipes open).
+    if (exited) kill(-pid, SIGKILL);
+  }
+  if (pidfd >= 0) close(pidfd);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  unregister_group(pid);
+  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (got > 0)
+    throw ProcessError(fmt::format("cannot run '{}': {}: {}", opt.argv[0], stage_text(failure[0]),
+                                   std::strerror(failure[1])));
+  if (WIFEXITED(status)) res.exit_status = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) res.signal = WTERMSIG(status);
+  return res;
+}
+
+ProcessOptions logged(std::vector<std::string> argv, std::string dir, const std::string& log, double time_limit_s) {
+  ProcessOptions o;
+  o.argv = std::move(argv);
+  o.dir = std::move(dir);
+  o.out = Sink::File;
+  o.out_file = log;
+  o.err = Sink::Stdout;
+  o.time_limit_s = time_limit_s;
+  return o;
+}
+
+std::string first_output_line(const std::vector<std::string>& argv) {
+  ProcessOptions o;
+  o.argv = argv;
+  o.out = Sink::Capture;
+  o.err = Sink::Null;
+  o.time_limit_s = 60;
+  try {
+    const ProcessResult r = run_process(o);
+    if (!r.ok()) return "";
+    return r.out.substr(0, r.out.find('\n'));
+  } catch (const ProcessError&) {
+    return "";
+  }
+}
+
+}  // namespace logmac::util
