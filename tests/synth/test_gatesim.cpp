@@ -21,6 +21,7 @@
 #include "synth/liberty_expr.hpp"
 #include "synth/netlist.hpp"
 #include "synth/saif.hpp"
+#include "synth/step_sta.hpp"
 #include "synth/timed_sim.hpp"
 #include "synth/vcd_toggles.hpp"
 #include "util/process.hpp"
@@ -406,5 +407,43 @@ endmodule
     CHECK(s.find("(INSTANCE u_s") != std::string::npos);
     CHECK(s.find("(y (T0 600) (T1 400) (TX 0) (TC 5))") != std::string::npos);
     CHECK(s.find("(x\\[1\\] (T0 1000) (T1 0) (TX 0) (TC 0))") != std::string::npos);
+  }
+
+  TEST_CASE("critical path by block and signal from OpenSTA's report") {
+    const std::string log = R"(Startpoint: u_acc/_774_ (rising edge-triggered flip-flop clocked by clk)
+Endpoint: u_acc/_770_ (rising edge-triggered flip-flop clocked by clk)
+Path Group: clk
+Path Type: max
+
+Fanout     Delay      Time   Description
+------------------------------------------------------------------
+         0.0000    0.0000   clock clk (rise edge)
+         0.0000    0.0000   clock network delay (ideal)
+         0.0000    0.0000 ^ u_acc/_774_/CLK (DFFSR)
+         0.2233    0.2233 ^ u_acc/_774_/Q (DFFSR)
+    2                       acc_o[4] (net)
+         1.0000    1.2233 v u_acc/_393_/Y (INVX1)
+    5                       u_acc/lns_d[7] (net)
+         0.5000    1.7233 v u_acc/u_delta/_1_/Y (INVX1)
+    1                       u_acc/u_delta/_9_ (net)
+         0.2500    1.9733 v u_acc/u_delta/_2_/Y (INVX1)
+    1                       u_acc/lns_dm[1] (net)
+         0.1000    2.0733 ^ u_acc/_647_/Y (MUX2X1)
+    3                       u_acc/_266_ (net)
+         0.0000    2.0733 ^ u_acc/_770_/D (DFFSR)
+                   2.0733   data arrival time
+
+        10.0000   10.0000   clock clk (rise edge)
+------------------------------------------------------------------
+                   7.8000   slack (MET)
+
+worst slack 7.8000
+)";
+    const Timing t = parse_sta_report(log, 10.0);
+    CHECK(t.slack_ns == doctest::Approx(7.8));
+    CHECK(t.critical_from == "acc_o[4] (u_acc/_774_/Q)");
+    CHECK(t.critical_to == "u_acc/_770_/D");
+    CHECK(t.critical_path == "u_acc 1.22 ns -> u_acc/lns_d[7] | u_acc.u_delta 0.75 ns -> u_acc/lns_dm[1] | "
+                             "u_acc 0.10 ns -> u_acc/_770_/D");
   }
 }
