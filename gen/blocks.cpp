@@ -27,6 +27,7 @@ std::string Module::width(const std::string& name, int bits, const std::string& 
 
 std::string Module::text() const {
   std::string o = comment_;
+  if (keep_) o += "(* keep_hierarchy *)\n";
   o += fmt::format("module {} (\n", name_);
   for (size_t i = 0; i < ports_.size(); ++i) o += fmt::format("  {}{}\n", ports_[i], i + 1 < ports_.size() ? "," : "");
   o += ");\n";

@@ -43,6 +43,8 @@ class Module {
     body_ += '\n';
   }
   void blank() { body_ += '\n'; }
+  // Synthesis keeps this module as a block (yosys `keep_hierarchy`); others are flattened into their parent.
+  void keep_hierarchy() { keep_ = true; }
   std::string text() const;
 
  private:
@@ -53,6 +55,7 @@ class Module {
   std::vector<std::string> ports_;
   std::vector<Param> params_;
   std::string body_;
+  bool keep_ = false;
 };
 
 std::string vrange(int bits);                                // "[bits-1:0] ", "" for one bit

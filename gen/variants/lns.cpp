@@ -27,7 +27,8 @@ static void lns_accumulate(const MacConfig& c, Module& m, int /*pbits*/, std::ve
   m.note("for equal signs, delta_minus for opposite signs; opposite signs with d = 0 cancel to zero), r clamped to");
   m.note("+-LOG_MAX ({} below -LOG_MAX), with the sign of the larger log. Logs compare as offset binary (sign bit",
          c.underflow == kUnderFlush ? "zero" : "saturating");
-  m.note("flipped: unsigned order = signed order); the delta unit is the submodule u_delta.");
+  m.note("flipped: unsigned order = signed order); the delta unit is the submodule u_delta (synthesis maps it with");
+  m.note("this block: it sits in the middle of the accumulator's combinational path).");
   m("wire {}lns_xo = {{~{}[{}-1], {}[{}-2:0]}};", vrange(LW), x, LW, x, LW);
   m("wire {}lns_yo = {{~{}[{}-1], {}[{}-2:0]}};", vrange(LW), y, LW, y, LW);
   m("wire lns_xgt = lns_xo > lns_yo;");

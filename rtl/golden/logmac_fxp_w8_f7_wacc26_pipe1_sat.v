@@ -7,7 +7,8 @@
 //          show on acc_o after edge k+1 (latency 2). en_i=0 holds the accumulator; clr_i=1 starts a new
 //          dot product (acc = a*b). rst_ni (asynchronous, active low) sets acc_q = 26'h0.
 // blocks:  u_product, u_pipe1, u_acc: one module each (named after this one + _product, _pipe,
-//          _acc, _delta), so synthesis reports area, energy and timing per block.
+//          _acc, _delta); synthesis keeps the (* keep_hierarchy *) ones, whose outputs are registered,
+//          and reports area, energy and timing per block; the others are mapped with their parent.
 
 // The MAC: product -> 1 pipeline stage(s) -> accumulator.
 module logmac_fxp_w8_f7_wacc26_pipe1_sat (
@@ -37,6 +38,7 @@ endmodule
 // verilator lint_off DECLFILENAME
 
 // Product: exact 8 x 8 two's-complement multiply (14 fraction bits).
+(* keep_hierarchy *)
 module logmac_fxp_w8_f7_wacc26_pipe1_sat_product (
   input  wire [7:0] a_i,
   input  wire [7:0] b_i,
@@ -51,6 +53,7 @@ endmodule
 
 // Pipeline stage: valid_q follows valid_i (reset to 0); clr and the product load only when valid_i is set,
 // so they hold their value in idle cycles and need no reset (valid_q qualifies them).
+(* keep_hierarchy *)
 module logmac_fxp_w8_f7_wacc26_pipe1_sat_pipe (
   input  wire clk_i,
   input  wire rst_ni,
@@ -82,6 +85,7 @@ module logmac_fxp_w8_f7_wacc26_pipe1_sat_pipe (
 endmodule
 
 // Linear accumulator: acc_q + p, saturating on overflow of the 26-bit two's-complement range; clr_i starts a new sum.
+(* keep_hierarchy *)
 module logmac_fxp_w8_f7_wacc26_pipe1_sat_acc (
   input  wire clk_i,
   input  wire rst_ni,

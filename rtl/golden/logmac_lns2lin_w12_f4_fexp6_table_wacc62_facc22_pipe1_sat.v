@@ -7,7 +7,8 @@
 //          show on acc_o after edge k+1 (latency 2). en_i=0 holds the accumulator; clr_i=1 starts a new
 //          dot product (acc = a*b). rst_ni (asynchronous, active low) sets acc_q = 62'h0.
 // blocks:  u_product, u_pipe1, u_acc: one module each (named after this one + _product, _pipe,
-//          _acc, _delta), so synthesis reports area, energy and timing per block.
+//          _acc, _delta); synthesis keeps the (* keep_hierarchy *) ones, whose outputs are registered,
+//          and reports area, energy and timing per block; the others are mapped with their parent.
 
 // The MAC: product -> 1 pipeline stage(s) -> accumulator.
 module logmac_lns2lin_w12_f4_fexp6_table_wacc62_facc22_pipe1_sat (
@@ -40,6 +41,7 @@ endmodule
 // Linear value: 2^(L >> 4) * mant / 2^6, L = the product's log; the offset log L + 2^9 is unsigned.
 // mant = 2^(i / 2^4) with 6 fraction bits (a ROM), i = the top 4 fraction bits of L.
 // Shift and saturate into the accumulator: mag = min(floor(mant * 2^sh), 2305843009213693951), sh = l2n_so[9:4] - 16 in -16..47.
+(* keep_hierarchy *)
 module logmac_lns2lin_w12_f4_fexp6_table_wacc62_facc22_pipe1_sat_product (
   input  wire [11:0] a_i,
   input  wire [11:0] b_i,
@@ -87,6 +89,7 @@ endmodule
 
 // Pipeline stage: valid_q follows valid_i (reset to 0); clr and the product load only when valid_i is set,
 // so they hold their value in idle cycles and need no reset (valid_q qualifies them).
+(* keep_hierarchy *)
 module logmac_lns2lin_w12_f4_fexp6_table_wacc62_facc22_pipe1_sat_pipe (
   input  wire clk_i,
   input  wire rst_ni,
@@ -118,6 +121,7 @@ module logmac_lns2lin_w12_f4_fexp6_table_wacc62_facc22_pipe1_sat_pipe (
 endmodule
 
 // Linear accumulator: acc_q + p, saturating on overflow of the 62-bit two's-complement range; clr_i starts a new sum.
+(* keep_hierarchy *)
 module logmac_lns2lin_w12_f4_fexp6_table_wacc62_facc22_pipe1_sat_acc (
   input  wire clk_i,
   input  wire rst_ni,

@@ -7,7 +7,8 @@
 //          show on acc_o after edge k+1 (latency 2). en_i=0 holds the accumulator; clr_i=1 starts a new
 //          dot product (acc = a*b). rst_ni (asynchronous, active low) sets acc_q = 16'h4000.
 // blocks:  u_product, u_pipe1, u_acc, u_acc.u_delta: one module each (named after this one + _product, _pipe,
-//          _acc, _delta), so synthesis reports area, energy and timing per block.
+//          _acc, _delta); synthesis keeps the (* keep_hierarchy *) ones, whose outputs are registered,
+//          and reports area, energy and timing per block; the others are mapped with their parent.
 
 // The MAC: product -> 1 pipeline stage(s) -> accumulator.
 module logmac_lns_w16_f8_pwlqaa_dmax16_sat_pipe1 (
@@ -37,6 +38,7 @@ endmodule
 // verilator lint_off DECLFILENAME
 
 // LNS multiply: the zero code if an operand's zero flag is set, else sign xor and the log sum clamped to +-8191.
+(* keep_hierarchy *)
 module logmac_lns_w16_f8_pwlqaa_dmax16_sat_pipe1_product (
   input  wire [15:0] a_i,
   input  wire [15:0] b_i,
@@ -55,6 +57,7 @@ endmodule
 
 // Pipeline stage: valid_q follows valid_i (reset to 0); clr and the product load only when valid_i is set,
 // so they hold their value in idle cycles and need no reset (valid_q qualifies them).
+(* keep_hierarchy *)
 module logmac_lns_w16_f8_pwlqaa_dmax16_sat_pipe1_pipe (
   input  wire clk_i,
   input  wire rst_ni,
@@ -88,7 +91,9 @@ endmodule
 // LNS accumulate: a zero operand passes the other one; else r = max(X, Y) + delta(d), d = |X - Y| (delta_plus
 // for equal signs, delta_minus for opposite signs; opposite signs with d = 0 cancel to zero), r clamped to
 // +-LOG_MAX (saturating below -LOG_MAX), with the sign of the larger log. Logs compare as offset binary (sign bit
-// flipped: unsigned order = signed order); the delta unit is the submodule u_delta.
+// flipped: unsigned order = signed order); the delta unit is the submodule u_delta (synthesis maps it with
+// this block: it sits in the middle of the accumulator's combinational path).
+(* keep_hierarchy *)
 module logmac_lns_w16_f8_pwlqaa_dmax16_sat_pipe1_acc (
   input  wire clk_i,
   input  wire rst_ni,

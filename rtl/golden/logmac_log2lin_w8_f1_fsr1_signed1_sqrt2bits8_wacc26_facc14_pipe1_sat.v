@@ -7,7 +7,8 @@
 //          show on acc_o after edge k+1 (latency 2). en_i=0 holds the accumulator; clr_i=1 starts a new
 //          dot product (acc = a*b). rst_ni (asynchronous, active low) sets acc_q = 26'h0.
 // blocks:  u_product, u_pipe1, u_acc: one module each (named after this one + _product, _pipe,
-//          _acc, _delta), so synthesis reports area, energy and timing per block.
+//          _acc, _delta); synthesis keeps the (* keep_hierarchy *) ones, whose outputs are registered,
+//          and reports area, energy and timing per block; the others are mapped with their parent.
 
 // The MAC: product -> 1 pipeline stage(s) -> accumulator.
 module logmac_log2lin_w8_f1_fsr1_signed1_sqrt2bits8_wacc26_facc14_pipe1_sat (
@@ -39,6 +40,7 @@ endmodule
 // Product: E = La + Lb (log units 2^-1), linear = 2^(E >> 1) * pow2_frac[E mod 2^1] / 2^8; zero if a code is 0, sign = xor of the sign bits.
 // pow2_frac[r] = 2^(r / 2^1) with 8 fraction bits (a ROM).
 // Shift and saturate into the accumulator: mag = min(floor(mant * 2^sh), 33554431), sh = l2l_s[7:1] - 121 in -120..6.
+(* keep_hierarchy *)
 module logmac_log2lin_w8_f1_fsr1_signed1_sqrt2bits8_wacc26_facc14_pipe1_sat_product (
   input  wire [7:0] a_i,
   input  wire [7:0] b_i,
@@ -68,6 +70,7 @@ endmodule
 
 // Pipeline stage: valid_q follows valid_i (reset to 0); clr and the product load only when valid_i is set,
 // so they hold their value in idle cycles and need no reset (valid_q qualifies them).
+(* keep_hierarchy *)
 module logmac_log2lin_w8_f1_fsr1_signed1_sqrt2bits8_wacc26_facc14_pipe1_sat_pipe (
   input  wire clk_i,
   input  wire rst_ni,
@@ -99,6 +102,7 @@ module logmac_log2lin_w8_f1_fsr1_signed1_sqrt2bits8_wacc26_facc14_pipe1_sat_pipe
 endmodule
 
 // Linear accumulator: acc_q + p, saturating on overflow of the 26-bit two's-complement range; clr_i starts a new sum.
+(* keep_hierarchy *)
 module logmac_log2lin_w8_f1_fsr1_signed1_sqrt2bits8_wacc26_facc14_pipe1_sat_acc (
   input  wire clk_i,
   input  wire rst_ni,
