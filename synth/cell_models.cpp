@@ -46,6 +46,97 @@ std::string vexpr(const LibExpr& e) {
   return e.verilog([&](int i) { return verilog_identifier(e.vars()[static_cast<size_t>(i)]); });
 }
 
+// An output function as Verilog gate primitives (and, nand, or, nor, xor, xnor, not, buf) into `out`: Icarus
+// simulates primitives about a quarter faster than the same function as a continuous assignment.
+class GateWriter {
+ public:
+  GateWriter(const LibExpr& e, std::string& body, std::string& decls, int& wires)
+      : e_(e), body_(body), decls_(decls), wires_(wires) {
+    std::vector<int> st;  // postfix -> tree
+    for (const auto& it : e.postfix()) {
+      Node n{it.op, it.var, {}};
+      if (it.op == LibExpr::Op::Not) {
+        n.kids = {st.back()};
+        st.pop_back();
+      } else if (it.op == LibExpr::Op::And || it.op == LibExpr::Op::Or || it.op == LibExpr::Op::Xor) {
+        n.kids = {st[st.size() - 2], st.back()};
+        st.resize(st.size() - 2);
+      }
+      nodes_.push_back(n);
+      st.push_back(static_cast<int>(nodes_.size()) - 1);
+    }
+    root_ = st.empty() ? -1 : st.back();
+  }
+  void drive(const std::string& out) {
+    if (root_ < 0) {
+      body_ += fmt::format("  buf ({}, 1'b0);\n", out);
+      return;
+    }
+    emit(root_, out);
+  }
+
+ private:
+  struct Node {
+    LibExpr::Op op;
+    int var;
+    std::vector<int> kids;
+  };
+  // The operands of an n-ary And/Or/Xor, with nested nodes of the same operator merged.
+  void operands(int n, LibExpr::Op op, std::vector<int>& out) const {
+    if (nodes_[static_cast<size_t>(n)].op == op)
+      for (int k : nodes_[static_cast<size_t>(n)].kids) operands(k, op, out);
+    else
+      out.push_back(n);
+  }
+  // The net carrying node n: a pin, a constant, or a new wire driven by a primitive.
+  std::string net(int n) {
+    const Node& x = nodes_[static_cast<size_t>(n)];
+    if (x.op == LibExpr::Op::Var) return verilog_identifier(e_.vars()[static_cast<size_t>(x.var)]);
+    if (x.op == LibExpr::Op::Zero) return "1'b0";
+    if (x.op == LibExpr::Op::One) return "1'b1";
+    const std::string w = fmt::format("n{}_", wires_++);
+    decls_ += fmt::format("  wire {};\n", w);
+    emit(n, w);
+    return w;
+  }
+  void emit(int n, const std::string& out) {
+    const Node& x = nodes_[static_cast<size_t>(n)];
+    const char* gate = nullptr;
+    int arg = n;
+    switch (x.op) {
+      case LibExpr::Op::Var:
+      case LibExpr::Op::Zero:
+      case LibExpr::Op::One: body_ += fmt::format("  buf ({}, {});\n", out, net(n)); return;
+      case LibExpr::Op::And: gate = "and"; break;
+      case LibExpr::Op::Or: gate = "or"; break;
+      case LibExpr::Op::Xor: gate = "xor"; break;
+      case LibExpr::Op::Not: {
+        arg = x.kids[0];
+        const auto op = nodes_[static_cast<size_t>(arg)].op;
+        gate = op == LibExpr::Op::And ? "nand" : op == LibExpr::Op::Or ? "nor" : op == LibExpr::Op::Xor ? "xnor" : "not";
+        if (std::string(gate) == "not") {
+          const std::string in = net(arg);
+          body_ += fmt::format("  not ({}, {});\n", out, in);
+          return;
+        }
+        break;
+      }
+    }
+    std::vector<int> ops;
+    operands(arg, nodes_[static_cast<size_t>(arg)].op, ops);
+    std::string ins;
+    for (int k : ops) ins += ", " + net(k);
+    body_ += fmt::format("  {} ({}{});\n", gate, out, ins);
+  }
+
+  const LibExpr& e_;
+  std::string& body_;
+  std::string& decls_;
+  int& wires_;
+  std::vector<Node> nodes_;
+  int root_ = -1;
+};
+
 std::string cell_model(const LibCell& cell, const CellModelOptions& opt) {
   const std::string what = fmt::format("liberty cell {}", cell.name);
   std::vector<const LibPin*> ports, inputs, outputs;
@@ -97,6 +188,7 @@ std::string cell_model(const LibCell& cell, const CellModelOptions& opt) {
   };
 
   std::string decls, body;
+  int wires = 0;
   const char* init = opt.power_up_zero ? " = 1'b0" : "";
   const char* init_n = opt.power_up_zero ? " = 1'b1" : "";
   int k = 0;
@@ -146,7 +238,7 @@ std::string cell_model(const LibCell& cell, const CellModelOptions& opt) {
       throw LibertyError(e.what());
     }
     check_vars(f, "function");
-    body += fmt::format("  assign {} = {};\n", on, vexpr(f));
+    GateWriter(f, body, decls, wires).drive(on);
     std::set<std::string> from;
     for (const auto& v : f.vars()) {
       if (is_input(v)) {

@@ -362,6 +362,10 @@ endmodule
     to.sdf = d / "other.sdf";
     CHECK_THROWS_WITH_AS(run_mac_timed(nl, st, 2, to, c, info), doctest::Contains("did not annotate cleanly"),
                          TimedSimError);
+    // An SDF that does not exist.
+    to.sdf = d / "missing.sdf";
+    CHECK_THROWS_WITH_AS(run_mac_timed(nl, st, 2, to, c, info), doctest::Contains("did not annotate cleanly"),
+                         TimedSimError);
     // An SDF whose delays are all 0: read without complaint, but nothing switches between the clock edges.
     const std::string none = std::regex_replace(good, std::regex(R"(\([0-9.]+::[0-9.]+\))"), "(0::0)");
     REQUIRE(none != good);
