@@ -5,22 +5,15 @@
 
 #include "cli/cli.hpp"
 #include "cli/progress.hpp"
-#include "sim/config.hpp"
-#include "synth/flow.hpp"
+#include "cli/synth_args.hpp"
+#include "synth/compare.hpp"
 #include "synth/report.hpp"
-#include "sim/workload.hpp"
 #include "util/parallel.hpp"
 
 namespace logmac::cli {
 
-// In cmd_synth.cpp: the options both subcommands share.
-std::vector<OptDef> synth_flow_options();
-synth::FlowOptions synth_flow_from(const Args& args, const char* sub);
-void require_writable_dir(const std::string& dir, const char* sub, const char* option);
-
 int cmd_compare(int argc, char** argv) {
-  auto defs = synth_flow_options();
-  defs.insert(defs.begin(), {"--mac", "SPEC", "a MAC spec (default: the built-in sweep of `make demo`)", true});
+  auto defs = with_flow_options({{"--mac", "SPEC", "a MAC spec (default: the built-in sweep of `make demo`)", true}});
   defs.push_back({"--jobs", "J", "designs run in parallel (default: all cores)"});
   defs.push_back({"-o", "DIR", "report directory: compare.md, .csv, .json, .png"});
   Args args("compare", defs, argc, argv);
@@ -38,23 +31,8 @@ int cmd_compare(int argc, char** argv) {
   if (!args.positional().empty())
     throw UsageError(fmt::format("compare: unexpected argument '{}'", args.positional().front()));
   if (!args.has("-o")) throw UsageError("compare: -o DIR is required");
-  std::vector<std::string> specs = args.all("--mac");
-  if (specs.empty()) specs = default_sweep();
-  std::vector<MacConfig> cfgs;
-  for (const auto& s : specs) {
-    MacConfig c = parse_spec(s);
-    bool dup = false;
-    for (const auto& x : cfgs) dup |= x.canonical() == c.canonical();
-    if (!dup) cfgs.push_back(std::move(c));
-  }
-  // The linear baseline of every width.
-  const size_t given = cfgs.size();
-  for (size_t i = 0; i < given; ++i) {
-    MacConfig base = parse_spec(fmt::format("fxp:w={}", cfgs[i].w));
-    bool have = false;
-    for (const auto& x : cfgs) have |= x.canonical() == base.canonical();
-    if (!have) cfgs.push_back(std::move(base));
-  }
+  const synth::CompareSet set = synth::compare_set(args.all("--mac"));
+  const std::vector<MacConfig>& cfgs = set.designs;
   const synth::FlowOptions opt = synth_flow_from(args, "compare");
   const int jobs = static_cast<int>(args.get_int("--jobs", util::hardware_jobs(), 1, 256));
   const std::string versions = [] {
@@ -68,46 +46,32 @@ int cmd_compare(int argc, char** argv) {
   require_writable_dir(args.get("-o"), "compare", "-o");
 
   fmt::print(stderr, "compare: {} designs ({} added as linear baselines), {} in parallel, clock {} ns\n", cfgs.size(),
-             cfgs.size() - given, jobs, opt.clock_ns);
+             cfgs.size() - set.given, jobs, opt.clock_ns);
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<synth::DesignResult> res(cfgs.size());
-  std::vector<std::string> err(cfgs.size());
-  std::vector<double> seconds(cfgs.size());
   Progress progress(cfgs.size(), "compare");
-  util::parallel_for(
-      cfgs.size(), jobs,
-      [&](size_t i) {
-        const auto start = std::chrono::steady_clock::now();
-        try {
-          res[i] = synth::run_design(cfgs[i], opt);
-        } catch (const std::exception& e) {
-          err[i] = e.what();
-        }
-        seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      },
-      [&](size_t i, size_t k) {
-        const double s = seconds[i];
-        const auto& r = res[i];
-        const std::string timed =
-            r.timed() ? fmt::format(" ({:.3f} timed, {:.1f}% glitches)", r.timed_energy_pj,
-                                    100 * synth::DesignResult::glitch_share(r.energy_pj, r.timed_energy_pj))
-                      : "";
-        if (err[i].empty())
-          progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s{}  {:.0f} um2, {:.3f} pJ/MAC{}, {:.0f} MHz{}", k,
-                                    cfgs.size(), r.spec, s, r.cached ? " (cached)" : "", r.area, r.energy_pj, timed,
-                                    r.fmax_mhz, r.slack_ns < 0 ? "  TIMING NOT MET" : ""));
-        else
-          progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s  FAILED", k, cfgs.size(), cfgs[i].canonical(), s));
-      });
+  const auto outcomes = synth::run_designs(cfgs, opt, jobs, [&](size_t i, size_t k, const synth::DesignOutcome& o) {
+    const auto& r = o.result;
+    const std::string timed =
+        r.timed() ? fmt::format(" ({:.3f} timed, {:.1f}% glitches)", r.timed_energy_pj,
+                                100 * synth::DesignResult::glitch_share(r.energy_pj, r.timed_energy_pj))
+                  : "";
+    if (o.error.empty())
+      progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s{}  {:.0f} um2, {:.3f} pJ/MAC{}, {:.0f} MHz{}", k,
+                                cfgs.size(), r.spec, o.seconds, r.cached ? " (cached)" : "", r.area, r.energy_pj, timed,
+                                r.fmax_mhz, r.slack_ns < 0 ? "  TIMING NOT MET" : ""));
+    else
+      progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s  FAILED", k, cfgs.size(), cfgs[i].canonical(), o.seconds));
+  });
   progress.finish();
 
   std::vector<synth::DesignResult> ok;
   int failed = 0;
-  for (size_t i = 0; i < cfgs.size(); ++i) {
-    if (err[i].empty()) ok.push_back(res[i]);
-    else {
+  for (const auto& o : outcomes) {
+    if (o.error.empty()) {
+      ok.push_back(o.result);
+    } else {
       ++failed;
-      fmt::print(stderr, "logmac: compare: {}\n", err[i]);
+      fmt::print(stderr, "logmac: compare: {}\n", o.error);
     }
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

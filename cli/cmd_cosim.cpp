@@ -18,6 +18,8 @@ int cmd_cosim(int argc, char** argv) {
              {"--trace", nullptr, "on a mismatch, write a VCD around the first failing cycle"},
              {"--trace-file", "FILE", "VCD path for --trace (default MODULE.vcd)"},
              {"--max-report", "K", "failing cycles printed before stopping (default 5)"},
+             {"--cache", "DIR", "built designs (default: $LOGMAC_COSIM_CACHE, else cosim-cache in the build tree or "
+                                "in $XDG_CACHE_HOME/logmac)"},
              {"--list-canonical", nullptr, "print the canonical set, one spec per line (what the cosim tests cover)"}},
             argc, argv);
   if (args.help()) {
@@ -44,6 +46,7 @@ int cmd_cosim(int argc, char** argv) {
   o.random = args.get_int("--random", 0, 1, 1LL << 40);
   o.seed = static_cast<std::uint64_t>(args.get_int("--seed", 1, 0, 1LL << 62));
   o.max_report = static_cast<int>(args.get_int("--max-report", 5, 1, 1000000));
+  o.cache_dir = args.get("--cache");
   const std::string engine = args.get("--engine", "auto");
   if (engine == "systemc") o.engine = cosim::Engine::SystemC;
   else if (engine == "lean") o.engine = cosim::Engine::Lean;

@@ -137,7 +137,8 @@ int run_report(const Args& args, const std::string& command_line) {
   if (args.has("--area")) {
     // Area of the whole LNS MAC with each table (yosys on the liberty, cached like `logmac synth`): at a
     // fixed w/f everything but the delta unit is the same, so the differences are the delta unit's.
-    const synth::FlowOptions opt = synth_flow_from(args, "pwl");
+    synth::FlowOptions opt = synth_flow_from(args, "pwl");
+    if (!args.has("--sim")) opt.sim = "zero";  // only the area is used: no timed simulation
     std::vector<Row*> todo;
     for (auto& rs : rows)
       for (auto& r : rs) todo.push_back(&r);

@@ -9,19 +9,11 @@
 #include "sim/config.hpp"
 #include "gen/rtl.hpp"
 #include "sim/workload.hpp"
+#include "util/process.hpp"
 
 namespace logmac::cli {
 
 namespace {
-
-std::string shell_quote(const std::string& s) {
-  const bool plain = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                       "0123456789_./:=,+-@%") == std::string::npos;
-  if (plain) return s;
-  std::string o = "'";
-  for (char ch : s) o += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return o + "'";
-}
 
 // Writes path via path.tmp and a rename, so that readers never see half a file.
 void write_atomically(const std::filesystem::path& path, const std::string& text) {
@@ -53,7 +45,7 @@ int cmd_rtl(int argc, char** argv) {
   if (!args.has("-o")) throw UsageError("rtl: -o DIR is required");
 
   std::string command = "logmac";
-  for (int i = 0; i < argc; ++i) command += " " + shell_quote(argv[i]);
+  for (int i = 0; i < argc; ++i) command += " " + util::shell_word(argv[i]);
 
   // Every spec is parsed and generated before anything is written: a bad spec writes nothing.
   std::map<std::string, gen::RtlDesign> designs;

@@ -1,5 +1,4 @@
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,78 +7,15 @@
 #include <stdexcept>
 
 #include "cli/cli.hpp"
+#include "cli/synth_args.hpp"
 #include "sim/text_io.hpp"
 #include "sim/config.hpp"
 #include "synth/flow.hpp"
-#include "synth/liberty.hpp"
 
 namespace logmac::cli {
 
-// Bad input before any tool runs: DIR must exist as (or be creatable as) a directory we can write into.
-void require_writable_dir(const std::string& dir, const char* sub, const char* option) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir, ec))
-    throw UsageError(fmt::format("{}: {} {}: cannot create the directory ({})", sub, option, dir,
-                                 ec ? ec.message() : "a file of that name exists"));
-  const fs::path probe = fs::path(dir) / fmt::format(".logmac-write-test-{}", getpid());
-  const bool ok = static_cast<bool>(std::ofstream(probe) << "x");
-  fs::remove(probe, ec);
-  if (!ok) throw UsageError(fmt::format("{}: {} {}: the directory is not writable", sub, option, dir));
-}
-
-// Options shared by `synth` and `compare`.
-std::vector<OptDef> synth_flow_options() {
-  return {{"--liberty", "PATH", "standard-cell library (default: OSU 0.18 um, qflow-tech-osu018)"},
-          {"--clock", "NS", "clock period in ns: abc delay target, timing check, leakage time (default 10)"},
-          {"--workload", "W", "nn (default: NN-like operands quantized into the format), uniform, zeros, or a "
-                              "vector FILE ('CLR A B [ACC]' lines)"},
-          {"--dots", "N", "generated workloads: N dot products of 256 terms (default 40: 10,240 MACs)"},
-          {"--seed", "S", "workload seed (default 1)"},
-          {"--slew", "NS", "input slew at which internal-power tables are read (default 0.1)"},
-          {"--cache", "DIR", "result cache (default: synth-cache next to the logmac executable)"},
-          {"--no-cache", nullptr, "always run the tools"},
-          {"--sim", "MODE", "gate-level simulation: zero (zero delay, in process: no glitches) or timed (also the "
-                            "netlist with OpenSTA's SDF in Icarus: every transition, glitches included; default "
-                            "timed)"},
-          {"--keep", nullptr, "keep the timed simulation's compiled bench and stimulus files"}};
-}
-
-synth::FlowOptions synth_flow_from(const Args& args, const char* sub) {
-  synth::FlowOptions o;
-  o.liberty = args.get("--liberty", synth::kDefaultLiberty);
-  o.clock_ns = args.get_double("--clock", 10.0, 0.001, 1e6);
-  o.workload = args.get("--workload", "nn");
-  o.dots = static_cast<int>(args.get_int("--dots", 40, 1, 100000));
-  o.seed = static_cast<std::uint64_t>(args.get_int("--seed", 1, 0, 1LL << 62));
-  o.slew_ns = args.get_double("--slew", 0.1, 0.0, 100.0);
-  o.keep = args.has("--keep");
-  o.sim = args.get("--sim", synth::kDefaultSim);
-  if (o.sim != "zero" && o.sim != "timed")
-    throw UsageError(fmt::format("{}: --sim '{}': zero or timed", sub, o.sim));
-  if (!args.has("--no-cache")) {
-    std::error_code ec;
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    o.cache_dir = args.get("--cache", ec ? "synth-cache" : (exe.parent_path() / "synth-cache").string());
-  }
-  // Bad input is reported before any tool runs (exit 2).
-  try {
-    (void)synth::read_liberty(o.liberty);
-  } catch (const synth::LibertyError& e) {
-    throw UsageError(fmt::format("{}: {}", sub, e.what()));
-  }
-  if (o.workload != "nn" && o.workload != "uniform" && o.workload != "zeros" &&
-      !std::filesystem::is_regular_file(o.workload))
-    throw UsageError(fmt::format("{}: --workload '{}' is neither nn, uniform, zeros nor a readable file", sub,
-                                 o.workload));
-  if (!o.cache_dir.empty()) require_writable_dir(o.cache_dir, sub, "--cache");
-  return o;
-}
-
 int cmd_synth(int argc, char** argv) {
-  auto defs = synth_flow_options();
-  defs.insert(defs.begin(), {"--mac", "SPEC", "the MAC spec"});
+  auto defs = with_flow_options({{"--mac", "SPEC", "the MAC spec"}});
   defs.push_back({"--rtl", "FILE", "synthesize this Verilog (following the RTL contract for SPEC) instead of the "
                                    "generated one"});
   defs.push_back({"--saif", "FILE", "write the measured per-net activity (T0 T1 TX TC over the workload window) of "

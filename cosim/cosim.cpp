@@ -10,22 +10,34 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <utility>
 #include <sstream>
 #include <vector>
 
-#include "cosim_build_info.hpp"
-#include "protocol.hpp"
+#include "cosim/build_info.hpp"
+#include "toolchain/verilator.hpp"
+#include "cosim/harness/protocol.hpp"
 #include "gen/rtl.hpp"
 #include "sim/vectors.hpp"
 #include "util/file.hpp"
 #include "util/file_lock.hpp"
 #include "util/hash.hpp"
+#include "util/paths.hpp"
 #include "util/process.hpp"
+
+namespace logmac {
+// The harness sources compiled with each design (cosim/harness/), embedded at build time.
+extern const char* const kCosimGlueCc;
+extern const char* const kCosimGlueSc;
+extern const char* const kCosimDutApi;
+extern const char* const kCosimProtocol;
+}  // namespace logmac
 
 namespace logmac::cosim {
 
 namespace fs = std::filesystem;
 namespace bi = build_info;
+namespace tc = toolchain;
 
 namespace {
 
@@ -63,6 +75,7 @@ bool build_step(const std::vector<std::string>& args, const fs::path& log) {
 int run_simulator(const std::vector<std::string>& args) {
   util::ProcessOptions o;
   o.argv = args;
+  o.env = {{"SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1"}};
   try {
     return util::run_process(o).status();
   } catch (const util::ProcessError& e) {
@@ -105,21 +118,29 @@ const char* kLintConfig =
     "`verilator_config\n"
     "lint_off -file \"*/dut.v\"\n";
 
-std::vector<std::string> link_inputs(Engine e) {
-  std::vector<std::string> v;
-  if (e == Engine::Lean) v.assign(std::begin(bi::kCcLink), std::end(bi::kCcLink));
-  else v.assign(std::begin(bi::kScLink), std::end(bi::kScLink));
-  return v;
+// The prebuilt parts a design's simulator is linked with: the harness of its engine (linked whole: it holds
+// main / sc_main) and the project's libraries. From this build tree, or installed next to the executable.
+struct Prebuilt {
+  std::string harness;
+  std::vector<std::string> libs;
+};
+
+Prebuilt prebuilt(Engine e) {
+  try {
+    Prebuilt p;
+    p.harness = util::runtime_library(e == Engine::Lean ? bi::kCcHarness : bi::kScHarness).string();
+    for (const char* l : bi::kLibs) p.libs.push_back(util::runtime_library(l).string());
+    return p;
+  } catch (const std::runtime_error& missing) {
+    throw CosimError(missing.what());
+  }
 }
 
-// A shell word for the command recorded in the generated file ('...' only when needed).
-std::string shell_word(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,+-@%") ==
-                        std::string::npos)
-    return s;
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
+// The harness sources a design is compiled with, as (path below the build directory, text).
+std::vector<std::pair<std::string, const char*>> harness_sources(Engine e) {
+  return {{"cosim/harness/dut_api.hpp", kCosimDutApi},
+          {"cosim/harness/protocol.hpp", kCosimProtocol},
+          {"cosim/harness/glue.cpp", e == Engine::Lean ? kCosimGlueCc : kCosimGlueSc}};
 }
 
 // The RTL under test: the user's file, or the generator's output for the spec. The generator runs in-process
@@ -131,19 +152,20 @@ std::string obtain_rtl(const MacConfig& c, const CosimOptions& o) {
     if (!fs::is_regular_file(o.rtl)) throw CosimError(fmt::format("--rtl file '{}' does not exist", o.rtl));
     return read_file(o.rtl, "--rtl file");
   }
-  return gen::generate_rtl(c, fmt::format("logmac rtl --mac {} -o .", shell_word(c.canonical()))).verilog;
+  return gen::generate_rtl(c, fmt::format("logmac rtl --mac {} -o .", util::shell_word(c.canonical()))).verilog;
 }
 
-void build_design(const MacConfig& c, Engine e, const std::string& rtl, const std::string& rtl_name,
-                  const fs::path& dir) {
+void build_design(const MacConfig& c, Engine e, const Prebuilt& pre, const std::string& rtl,
+                  const std::string& rtl_name, const fs::path& dir) {
   const auto t0 = Clock::now();
   const fs::path obj = dir / "obj", log = dir / "build.log";
   fs::create_directories(obj);
   write_file(dir / "dut.v", rtl);
   write_file(dir / "top.v", wrapper_verilog(c));
   write_file(dir / "lint.vlt", kLintConfig);
-  fmt::print(stderr, "cosim: verilating {} ({})\n", c.module_name(), engine_name(e));
-  const std::vector<std::string> vl = {bi::kVerilator, e == Engine::Lean ? "--cc" : "--sc", "--trace", "--prefix",
+  fmt::print(stderr, "cosim: verilating {} ({}, harness {})\n", c.module_name(), engine_name(e),
+             fs::path(pre.harness).parent_path().string());
+  const std::vector<std::string> vl = {tc::kVerilator, e == Engine::Lean ? "--cc" : "--sc", "--trace", "--prefix",
                                        "Vdut", "--top-module", "logmac_cosim_top", "-Mdir", obj.string(),
                                        "-Wno-fatal", "-Werror-WIDTH", "-Werror-PINMISSING",
                                        (dir / "lint.vlt").string(), (dir / "top.v").string(),
@@ -162,7 +184,10 @@ void build_design(const MacConfig& c, Engine e, const std::string& rtl, const st
 
   // One unity file (as Verilator's own __ALL build) for the generated model and the glue: the SystemC headers,
   // the bulk of the compile time, are parsed once per design.
-  const fs::path glue = fs::path(bi::kHarnessDir) / (e == Engine::Lean ? "glue_cc.cpp" : "glue_sc.cpp");
+  for (const auto& [name, text] : harness_sources(e)) {
+    fs::create_directories((obj / name).parent_path());
+    write_file(obj / name, text);
+  }
   std::vector<std::string> parts;
   for (const auto& ent : fs::directory_iterator(obj)) {
     const std::string name = ent.path().filename().string();
@@ -171,23 +196,23 @@ void build_design(const MacConfig& c, Engine e, const std::string& rtl, const st
   std::sort(parts.begin(), parts.end());
   std::string unity;
   for (const auto& p : parts) unity += fmt::format("#include \"{}\"\n", p);
-  unity += fmt::format("#include \"{}\"\n", glue.string());
+  unity += "#include \"cosim/harness/glue.cpp\"\n";
   write_file(obj / "model_all.cpp", unity);
 
-  std::vector<std::string> cc = {bi::kCxx, "-std=c++20", bi::kOpt, "-w", "-isystem", bi::kVerilatorInclude,
-                                 "-isystem", std::string(bi::kVerilatorInclude) + "/vltstd", "-I", obj.string(),
-                                 "-I", bi::kHarnessDir};
+  std::vector<std::string> cc = {tc::kCxx, "-std=c++20", tc::kOpt, "-w", "-isystem", tc::kVerilatorInclude,
+                                 "-isystem", std::string(tc::kVerilatorInclude) + "/vltstd", "-I", obj.string()};
   if (e == Engine::Lean)
-    for (const char* d : bi::kCcDefs) cc.push_back(std::string("-D") + d);
+    for (const char* d : tc::kCcDefs) cc.push_back(std::string("-D") + d);
   else
-    for (const char* d : bi::kScDefs) cc.push_back(std::string("-D") + d);
+    for (const char* d : tc::kScDefs) cc.push_back(std::string("-D") + d);
   cc.insert(cc.end(), {"-c", (obj / "model_all.cpp").string(), "-o", (obj / "model_all.o").string()});
   fmt::print(stderr, "cosim: compiling the Verilated model ({:.1f} s so far)\n", seconds_since(t0));
   if (!build_step(cc, log))
     throw CosimError(fmt::format("compiling the Verilated model of {} failed: {} (log: {})", c.module_name(),
                                  first_error(log), log.string()));
-  std::vector<std::string> ld = {bi::kCxx, "-o", (dir / "sim").string(), (obj / "model_all.o").string()};
-  for (const auto& l : link_inputs(e)) ld.push_back(l);
+  std::vector<std::string> ld = {tc::kCxx, "-o", (dir / "sim").string(), (obj / "model_all.o").string(),
+                                 "-Wl,--whole-archive", pre.harness, "-Wl,--no-whole-archive"};
+  ld.insert(ld.end(), pre.libs.begin(), pre.libs.end());
   if (e == Engine::Lean) ld.insert(ld.end(), std::begin(bi::kCcSysLibs), std::end(bi::kCcSysLibs));
   else ld.insert(ld.end(), std::begin(bi::kScSysLibs), std::end(bi::kScSysLibs));
   if (!build_step(ld, log))
@@ -198,23 +223,24 @@ void build_design(const MacConfig& c, Engine e, const std::string& rtl, const st
 }
 
 // Returns the directory holding `sim` for this spec, RTL and harness, building it once.
-fs::path cached_build(const MacConfig& c, Engine e, const std::string& rtl, const std::string& rtl_name) {
+fs::path cached_build(const MacConfig& c, Engine e, const std::string& rtl, const std::string& rtl_name,
+                      const fs::path& root) {
+  const Prebuilt pre = prebuilt(e);
   util::Hasher h;
-  h.add("logmac-cosim-v1");
+  h.add("logmac-cosim-v2");
   h.add(engine_name(e));
   h.add(c.canonical());
   h.add(c.module_name());
   h.add(rtl);
   h.add(wrapper_verilog(c));
   h.add(kLintConfig);
-  h.add(bi::kCxx);
-  h.add(bi::kOpt);
-  h.add(read_file(fs::path(bi::kVerilatorInclude) / "verilated_config.h", "verilator header"));
-  for (const char* f : {"dut_api.hpp", "protocol.hpp", "glue_sc.cpp", "glue_cc.cpp"})
-    h.add(read_file(fs::path(bi::kHarnessDir) / f, "harness source"));
-  for (const auto& l : link_inputs(e)) h.add(read_file(l, "harness object"));
+  h.add(tc::kCxx);
+  h.add(tc::kOpt);
+  h.add(read_file(fs::path(tc::kVerilatorInclude) / "verilated_config.h", "verilator header"));
+  for (const auto& [name, text] : harness_sources(e)) h.add(name).add(text);
+  h.add(read_file(pre.harness, "harness library"));
+  for (const auto& l : pre.libs) h.add(read_file(l, "library"));
 
-  const fs::path root = cache_dir();
   fs::create_directories(root);
   const std::string name = fmt::format("{}-{}-{}", c.module_name(), engine_name(e), h.hex());
   const fs::path final_dir = root / name;
@@ -233,15 +259,15 @@ fs::path cached_build(const MacConfig& c, Engine e, const std::string& rtl, cons
   if (fs::exists(final_dir / "sim")) return final_dir;
   const fs::path tmp = root / (name + ".tmp");
   fs::remove_all(tmp);
-  build_design(c, e, rtl, rtl_name, tmp);
+  build_design(c, e, pre, rtl, rtl_name, tmp);
   fs::rename(tmp, final_dir);  // atomic: the cache never holds a half-built design
   return final_dir;
 }
 
 struct ScratchDir {
   fs::path path;
-  ScratchDir() {
-    path = fs::path(cache_dir()) / fmt::format("run-{}-{}", getpid(), Clock::now().time_since_epoch().count());
+  explicit ScratchDir(const fs::path& root) {
+    path = root / fmt::format("run-{}-{}", getpid(), Clock::now().time_since_epoch().count());
     fs::create_directories(path);
   }
   ~ScratchDir() {
@@ -252,9 +278,10 @@ struct ScratchDir {
 
 }  // namespace
 
-std::string cache_dir() {
+std::string cache_dir(const CosimOptions& o) {
+  if (!o.cache_dir.empty()) return o.cache_dir;
   if (const char* env = std::getenv("LOGMAC_COSIM_CACHE"); env && *env) return env;
-  return bi::kCacheDir;
+  return util::default_cache_dir("cosim-cache").string();
 }
 
 Engine resolve_engine(const MacConfig& c, const CosimOptions& o) {
@@ -280,10 +307,10 @@ int run_cosim_impl(const MacConfig& c, const CosimOptions& o) {
     throw CosimError(fmt::format("--exhaustive needs at most {} input bits, {} has {}; use --random N",
                                  kMaxExhaustiveBits, c.canonical(), c.input_bits()));
   const Engine e = resolve_engine(c, o);
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
-  ScratchDir scratch;
+  const fs::path root = cache_dir(o);
+  ScratchDir scratch(root);
   const std::string rtl = obtain_rtl(c, o);
-  const fs::path dir = cached_build(c, e, rtl, o.rtl.empty() ? "generated RTL" : o.rtl);
+  const fs::path dir = cached_build(c, e, rtl, o.rtl.empty() ? "generated RTL" : o.rtl, root);
 
   const fs::path result = scratch.path / "result";
   std::vector<std::string> args = {(dir / "sim").string(), "--spec", c.canonical(), "--seed",

@@ -1,5 +1,5 @@
 // Co-simulation of RTL against the C++ model: builds one Verilated design per (spec, RTL, harness) into a
-// cache in the build tree and runs it with the shared stimulus/scoreboard harness (tests/cosim/harness).
+// cache (cache_dir) and runs it with the shared stimulus/scoreboard harness (cosim/harness).
 #pragma once
 #include <cstdint>
 #include <stdexcept>
@@ -24,6 +24,7 @@ struct CosimOptions {
   Engine engine = Engine::Auto;
   std::string trace;          // VCD path around the first mismatch; empty: no trace
   int max_report = 5;
+  std::string cache_dir;      // built designs; empty: the default (cache_dir())
 };
 
 // Exhaustive runs with more vectors than this use the lean --cc driver unless an engine is chosen.
@@ -35,7 +36,8 @@ Engine resolve_engine(const MacConfig& c, const CosimOptions& o);
 // throws CosimError for bad input.
 int run_cosim(const MacConfig& c, const CosimOptions& o);
 
-// The cache directory (LOGMAC_COSIM_CACHE overrides the build tree's cosim-cache/).
-std::string cache_dir();
+// The cache of built designs: o.cache_dir, else $LOGMAC_COSIM_CACHE, else cosim-cache in the default cache root
+// (util/paths.hpp: the build directory for a logmac in its build tree, else $XDG_CACHE_HOME/logmac).
+std::string cache_dir(const CosimOptions& o);
 
 }  // namespace logmac::cosim

@@ -1,5 +1,5 @@
 // Verilog generator: one self-contained, synthesizable Verilog-2005 module per MacConfig, bit-exact with
-// the C++ model. Ports and timing follow the RTL contract in the project notes:
+// the C++ model. Ports and timing follow the RTL contract (README.md, "RTL generation and co-simulation"):
 //   clk_i, rst_ni (async, active low), en_i, clr_i, a_i[wa-1:0], b_i[wb-1:0], acc_o[wacc-1:0];
 //   product combinational, then `pipe` register stages, then acc_q; latency = pipe + 1.
 // The top module is named cfg.module_name(); its blocks are modules named after it (<top>_product, <top>_pipe,

@@ -423,12 +423,6 @@ Domain fit_domain(const Options& o, bool plus) {
   return d;
 }
 
-i64 table_value(const std::vector<PwlSegment>& segs, i64 d) {
-  for (const auto& s : segs)
-    if (s.upper_bp >= d) return s.eval(d);
-  return 0;
-}
-
 ErrorStats table_error(const std::vector<PwlSegment>& segs, bool plus, int f, i64 lo, i64 hi) {
   ErrorStats e;
   long double sum = 0;

@@ -48,8 +48,8 @@ struct Domain {
 i64 rounds_to_zero_from(bool plus, int f);
 Domain fit_domain(const Options& o, bool plus);
 
-// Bit-true value of a table at d, as the model computes it.
-i64 table_value(const std::vector<PwlSegment>& segs, i64 d);
+// Bit-true value of a table at d: the model's own definition (sim/delta.hpp).
+inline i64 table_value(const std::vector<PwlSegment>& segs, i64 d) { return pwl_value(segs, d); }
 
 // Absolute error in LSB against the exact function (long double) over every integer d in [lo, hi].
 struct ErrorStats {

@@ -70,13 +70,13 @@ bool parse_shift(std::string_view s, long long& s1, int& op, long long& s2) {
   return op != 0 && parse_int(s.substr(i + 1), s2);
 }
 
-i64 lookup_pwl(const std::vector<PwlSegment>& segs, i64 d) {
+}  // namespace
+
+i64 pwl_value(const std::vector<PwlSegment>& segs, i64 d) {
   for (const auto& s : segs)
     if (s.upper_bp >= d) return s.eval(d);
   return 0;
 }
-
-}  // namespace
 
 long double delta_plus_real(long double d_lsb, int f) {
   return std::ldexp(1.0L, f) * std::log2(1.0L + std::exp2(-d_lsb / std::ldexp(1.0L, f)));
@@ -87,7 +87,7 @@ long double delta_minus_real(long double d_lsb, int f) {
 
 i64 DeltaUnit::eval_plus(i64 d) const {
   switch (kind) {
-    case DeltaKind::Pwl: return lookup_pwl(seg_plus, d);
+    case DeltaKind::Pwl: return pwl_value(seg_plus, d);
     case DeltaKind::Lut: return (d >> lut_shift) < static_cast<i64>(lut_plus.size()) ? lut_plus[d >> lut_shift] : 0;
     case DeltaKind::Mitchell: {
       // log2(1+x) ~ x and 2^-d by Mitchell's chord: 2^-(i+fr) ~ (1 - fr/2) >> i.
@@ -102,7 +102,7 @@ i64 DeltaUnit::eval_plus(i64 d) const {
 i64 DeltaUnit::eval_minus(i64 d) const {
   if (d <= 0) return 0;  // d = 0 with opposite signs is an exact cancellation, handled by the caller
   switch (kind) {
-    case DeltaKind::Pwl: return lookup_pwl(seg_minus, d);
+    case DeltaKind::Pwl: return pwl_value(seg_minus, d);
     case DeltaKind::Lut: return (d >> lut_shift) < static_cast<i64>(lut_minus.size()) ? lut_minus[d >> lut_shift] : 0;
     case DeltaKind::Mitchell: {
       const i64 i = d >> f, fr = d & static_cast<i64>(mask(f));  // log2(1-x) ~ -x

@@ -22,6 +22,10 @@ struct PwlSegment {
   i64 eval(i64 d) const { return c + sign1 * shift_r(d, r1) + (sign2 ? sign2 * shift_r(d, r2) : 0); }
 };
 
+// A PWL table's value at d, bit-true: the first segment with upper_bp >= d, 0 beyond the last. The one
+// definition the model, the generator's tables and the PWL optimizer evaluate.
+i64 pwl_value(const std::vector<PwlSegment>& segs, i64 d);
+
 enum class DeltaKind { Pwl, Lut, Mitchell, Exact };
 
 struct DeltaUnit {

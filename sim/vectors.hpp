@@ -37,6 +37,7 @@ class GoldenRunner {
   u64 reset_value() const { return reset_; }
   u64 step(const Stim& s);  // returns the accumulator after this line
   u64 acc() const { return acc_; }
+  void reset() { acc_ = reset_; }
 
  private:
   AnyModel model_;

@@ -95,8 +95,6 @@ class Reader {
   }
 
  private:
-  static constexpr int kBit0 = -1, kBit1 = -2, kBitX = -3;
-
   const Tok& cur() {
     if (i_ >= t_.size()) fail(t_.empty() ? 0 : t_.back().line, "unexpected end of file");
     return t_[i_];
@@ -219,7 +217,7 @@ class Reader {
     if (q == std::string::npos) {  // plain decimal: 32 bits
       const long long v = std::stoll(s);
       std::vector<int> out;
-      for (int b = 31; b >= 0; --b) out.push_back((v >> b) & 1 ? kBit1 : kBit0);
+      for (int b = 31; b >= 0; --b) out.push_back((v >> b) & 1 ? kConst1 : kConst0);
       return out;
     }
     const int width = q ? std::stoi(s.substr(0, q)) : 32;
@@ -232,22 +230,22 @@ class Reader {
     const int per = base == 'b' ? 1 : base == 'o' ? 3 : base == 'h' ? 4 : 0;
     if (base == 'd') {
       unsigned long long v = std::stoull(digits);
-      for (int b = 0; b < width; ++b) bits.push_back(b < 64 && ((v >> b) & 1) ? kBit1 : kBit0);
+      for (int b = 0; b < width; ++b) bits.push_back(b < 64 && ((v >> b) & 1) ? kConst1 : kConst0);
     } else if (per) {
       for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
         const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(*it)));
         if (c == '_') continue;
         if (c == 'x' || c == 'z' || c == '?') {
-          for (int b = 0; b < per; ++b) bits.push_back(kBitX);
+          for (int b = 0; b < per; ++b) bits.push_back(kConstX);
           continue;
         }
         const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : c - 'a' + 10;
-        for (int b = 0; b < per; ++b) bits.push_back((v >> b) & 1 ? kBit1 : kBit0);
+        for (int b = 0; b < per; ++b) bits.push_back((v >> b) & 1 ? kConst1 : kConst0);
       }
     } else {
       fail(k.line, fmt::format("bad constant '{}'", s));
     }
-    bits.resize(static_cast<size_t>(width), kBit0);
+    bits.resize(static_cast<size_t>(width), kConst0);
     return {bits.rbegin(), bits.rend()};
   }
 
@@ -287,7 +285,7 @@ class Reader {
         expect(";");
         if (lhs.size() != rhs.size()) {
           // Verilog zero-extends / truncates the right side to the left side's width.
-          if (rhs.size() < lhs.size()) rhs.insert(rhs.begin(), lhs.size() - rhs.size(), kBit0);
+          if (rhs.size() < lhs.size()) rhs.insert(rhs.begin(), lhs.size() - rhs.size(), kConst0);
           else rhs.erase(rhs.begin(), rhs.begin() + static_cast<long>(rhs.size() - lhs.size()));
         }
         for (size_t b = 0; b < lhs.size(); ++b) join(lhs[b], rhs[b], k.line);
@@ -389,14 +387,14 @@ class Reader {
   }
 
   void finish() {
-    std::vector<int> id(bit_names_.size(), -4);
+    std::vector<int> id(bit_names_.size(), kNoNet);  // per bit: its net, once its root has one
     for (size_t b = 0; b < bit_names_.size(); ++b) {
       const int r = find(static_cast<int>(b));
       auto ct = const_of_.find(r);
       if (ct != const_of_.end()) {
         id[b] = ct->second;
       } else {
-        if (id[r] == -4) {
+        if (id[r] == kNoNet) {
           id[r] = nl_.num_nets();
           nl_.net_bits.emplace_back();
         }

@@ -16,8 +16,9 @@ struct NetlistError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Net ids >= 0; constants are negative.
+// Net ids are >= 0. A pin or bit tied to a constant has one of the negative ids kConst*; kNoNet names no net.
 constexpr int kConst0 = -1, kConst1 = -2, kConstX = -3;
+constexpr int kNoNet = -4;
 
 struct Netlist {
   struct Port {
@@ -41,9 +42,9 @@ struct Netlist {
   std::vector<std::string> instances;              // submodule instance paths ("u_acc", "u_acc.u_delta")
 
   int num_nets() const { return static_cast<int>(net_bits.size()); }
-  int net_of(const std::string& bit) const {  // -4 if unknown
+  int net_of(const std::string& bit) const {  // kNoNet if unknown, kConst* if tied to a constant
     auto it = bit_net.find(bit);
-    return it == bit_net.end() ? -4 : it->second;
+    return it == bit_net.end() ? kNoNet : it->second;
   }
 };
 

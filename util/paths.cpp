@@ -1,6 +1,10 @@
 #include "util/paths.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace logmac::util {
 
@@ -13,22 +17,40 @@ fs::path executable_path() {
 }
 
 bool in_build_tree() {
-  const fs::path exe = executable_path();
-  std::error_code ec;
-  return !exe.empty() && fs::equivalent(exe.parent_path(), LOGMAC_BUILD_DIR, ec) && !ec;
+  static const bool inside = [] {
+    std::error_code ec;
+    const fs::path exe = fs::weakly_canonical(executable_path(), ec);
+    const fs::path build = fs::weakly_canonical(LOGMAC_BUILD_DIR, ec);
+    if (exe.empty() || build.empty()) return false;
+    auto [b, e] = std::mismatch(build.begin(), build.end(), exe.begin(), exe.end());
+    return b == build.end();
+  }();
+  return inside;
+}
+
+fs::path cache_root(bool build_tree, const char* logmac_cache_dir, const char* xdg_cache_home, const char* home) {
+  auto given = [](const char* v) { return v && *v; };
+  if (given(logmac_cache_dir)) return logmac_cache_dir;
+  if (build_tree) return LOGMAC_BUILD_DIR;
+  if (given(xdg_cache_home) && fs::path(xdg_cache_home).is_absolute()) return fs::path(xdg_cache_home) / "logmac";
+  if (given(home)) return fs::path(home) / ".cache" / "logmac";
+  return fs::temp_directory_path() / "logmac-cache";
 }
 
 fs::path default_cache_dir(const std::string& name) {
-  auto env = [](const char* var) -> std::string {
-    const char* v = std::getenv(var);
-    return v && *v ? v : "";
-  };
-  if (const std::string root = env("LOGMAC_CACHE_DIR"); !root.empty()) return fs::path(root) / name;
-  if (in_build_tree()) return executable_path().parent_path() / name;
-  if (const std::string xdg = env("XDG_CACHE_HOME"); !xdg.empty() && fs::path(xdg).is_absolute())
-    return fs::path(xdg) / "logmac" / name;
-  if (const std::string home = env("HOME"); !home.empty()) return fs::path(home) / ".cache" / "logmac" / name;
-  return fs::temp_directory_path() / "logmac-cache" / name;
+  return cache_root(in_build_tree(), std::getenv("LOGMAC_CACHE_DIR"), std::getenv("XDG_CACHE_HOME"),
+                    std::getenv("HOME")) /
+         name;
+}
+
+fs::path runtime_library(const fs::path& built) {
+  if (in_build_tree()) return built;
+  const fs::path p = (executable_path().parent_path() / LOGMAC_LIBS_FROM_BIN / built.filename()).lexically_normal();
+  if (!fs::is_regular_file(p))
+    throw std::runtime_error(fmt::format("the prebuilt library {} is missing: install logmac with `cmake --install BUILD "
+                                         "--prefix PREFIX`, which puts it there",
+                                         p.string()));
+  return p;
 }
 
 }  // namespace logmac::util

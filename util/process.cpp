@@ -267,6 +267,15 @@ ProcessOptions logged(std::vector<std::string> argv, std::string dir, const std:
   return o;
 }
 
+std::string shell_word(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,+-@%") ==
+                           std::string::npos)
+    return word;
+  std::string q = "'";
+  for (char ch : word) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
 std::string first_output_line(const std::vector<std::string>& argv) {
   ProcessOptions o;
   o.argv = argv;

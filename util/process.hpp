@@ -55,6 +55,10 @@ ProcessResult run_process(const ProcessOptions& opt);
 ProcessOptions logged(std::vector<std::string> argv, std::string dir, const std::string& log,
                       double time_limit_s = 0);
 
+// `word` as the shell reads it back: unchanged when plain, else in single quotes (for command lines recorded
+// in generated files and logs).
+std::string shell_word(const std::string& word);
+
 // The first line a command prints on stdout (a version); "" if it cannot run or fails.
 std::string first_output_line(const std::vector<std::string>& argv);
 

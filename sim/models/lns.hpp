@@ -27,6 +27,18 @@ struct LnsFormat {
     if (is_zero(a) || is_zero(b)) return zero();
     return make(sign(a) ^ sign(b), clamp(log(a) + log(b), -max, max));
   }
+  // x (+) y of two nonzero operands: the larger log, d = |X - Y|, which delta function it looks up (plus for
+  // equal signs) and the result's sign (that of the larger log). LnsMac::accumulate and anything that needs to
+  // know which delta(d) an accumulation looks up (the PWL optimizer's workload weights) share it.
+  struct AddStep {
+    i64 big, d;
+    bool plus, sign;
+  };
+  AddStep add_step(u64 x, u64 y) const {
+    const i64 lx = log(x), ly = log(y);
+    const bool sx = sign(x), sy = sign(y);
+    return {lx > ly ? lx : ly, lx > ly ? lx - ly : ly - lx, sx == sy, lx > ly ? sx : sy};
+  }
   double value(u64 x) const;
   u64 encode(double x) const;  // nearest in the log domain; above MAX saturates, below -MAX -> zero
 };
@@ -48,24 +60,20 @@ struct LnsMac {
   u64 accumulate(u64 acc, Product p) const {
     if (lf.is_zero(p)) return acc;
     if (lf.is_zero(acc)) return p;
-    const i64 x = lf.log(acc), y = lf.log(p);
-    const bool sx = lf.sign(acc), sy = lf.sign(p);
-    const i64 big = x > y ? x : y;
-    const i64 d = x > y ? x - y : y - x;
+    const LnsFormat::AddStep st = lf.add_step(acc, p);
     i64 r;
-    if (sx == sy) {
-      r = big + (d < dsize ? plus[d] : 0);
+    if (st.plus) {
+      r = st.big + (st.d < dsize ? plus[st.d] : 0);
     } else {
-      if (d == 0) return lf.zero();
-      r = big + (d < dsize ? minus[d] : 0);
+      if (st.d == 0) return lf.zero();
+      r = st.big + (st.d < dsize ? minus[st.d] : 0);
     }
-    const bool s = x > y ? sx : sy;
     if (r > lf.max) r = lf.max;
     if (r < -lf.max) {
       if (flush) return lf.zero();
       r = -lf.max;
     }
-    return lf.make(s, r);
+    return lf.make(st.sign, r);
   }
 
   double value_a(u64 a) const { return lf.value(a); }

@@ -19,6 +19,7 @@
 #include "synth/step_sta.hpp"
 #include "synth/step_synthesize.hpp"
 #include "synth/stimulus.hpp"
+#include "temp_dir.hpp"
 #include "util/file.hpp"
 
 using namespace logmac;
@@ -26,19 +27,6 @@ using namespace logmac::synth;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("logmac-steps-test-" + std::to_string(getpid()) + "-" +
-                                        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 const Library& osu018() {
   static const Library lib = read_liberty(kDefaultLiberty);
   return lib;

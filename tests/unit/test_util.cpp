@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "temp_dir.hpp"
 #include "util/file.hpp"
 #include "util/file_lock.hpp"
 #include "util/hash.hpp"
@@ -26,20 +27,6 @@ using namespace logmac::util;
 namespace fs = std::filesystem;
 
 namespace {
-// A fresh directory, removed afterwards.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("logmac-util-test-" + std::to_string(getpid()) + "-" +
-                                        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 ProcessOptions shell(const std::string& script) {
   ProcessOptions o;
   o.argv = {"sh", "-c", script};
@@ -135,6 +122,14 @@ TEST_SUITE("util") {
     bad_log.out_file = "/nonexistent/dir/log";
     CHECK_THROWS_AS(run_process(bad_log), ProcessError);
     CHECK(first_output_line({"sh", "-c", "echo v1.2; echo more"}) == "v1.2");
+    CHECK(shell_word("lns:w=16,f=8,delta=pwl:/a/b.csv") == "lns:w=16,f=8,delta=pwl:/a/b.csv");
+    CHECK(shell_word("a b") == "'a b'");
+    CHECK(shell_word("it's") == "'it'\\''s'");
+    CHECK(shell_word("") == "''");
+    // What the shell reads back is the word itself.
+    ProcessOptions echo = shell("printf '%s' " + shell_word("x 'y' $z"));
+    echo.out = Sink::Capture;
+    CHECK(run_process(echo).out == "x 'y' $z");
     CHECK(first_output_line({"sh", "-c", "echo v1.2; exit 1"}).empty());
     CHECK(first_output_line({"logmac-no-such-program"}).empty());
   }
@@ -235,23 +230,21 @@ TEST_SUITE("util") {
     CHECK(hardware_jobs() >= 1);
   }
 
-  TEST_CASE("cache locations: LOGMAC_CACHE_DIR, XDG_CACHE_HOME, ~/.cache") {
-    CHECK_FALSE(in_build_tree());  // the test binary is not build/logmac
+  TEST_CASE("cache locations: LOGMAC_CACHE_DIR, the build tree, XDG_CACHE_HOME, ~/.cache") {
+    CHECK(in_build_tree());  // build/tests/logmac_unit_tests
     CHECK(executable_path().filename() == "logmac_unit_tests");
-    {
-      ScopedEnv root("LOGMAC_CACHE_DIR", "/tmp/lc");
-      CHECK(default_cache_dir("synth-cache") == fs::path("/tmp/lc/synth-cache"));
-    }
-    ScopedEnv root("LOGMAC_CACHE_DIR", nullptr);
-    {
-      ScopedEnv xdg("XDG_CACHE_HOME", "/tmp/xdg");
-      CHECK(default_cache_dir("cosim-cache") == fs::path("/tmp/xdg/logmac/cosim-cache"));
-    }
-    ScopedEnv home("HOME", "/home/someone");
-    for (const char* xdg_value : {static_cast<const char*>(nullptr), "relative/dir"}) {  // relative: ignored
-      ScopedEnv xdg("XDG_CACHE_HOME", xdg_value);
-      CHECK(default_cache_dir("synth-cache") == fs::path("/home/someone/.cache/logmac/synth-cache"));
-    }
+    CHECK(cache_root(true, "/tmp/lc", "/tmp/xdg", "/home/u") == fs::path("/tmp/lc"));
+    CHECK(cache_root(false, "/tmp/lc", "/tmp/xdg", "/home/u") == fs::path("/tmp/lc"));
+    CHECK(cache_root(true, nullptr, "/tmp/xdg", "/home/u") == fs::weakly_canonical(executable_path()).parent_path().parent_path());
+    CHECK(cache_root(false, nullptr, "/tmp/xdg", "/home/u") == fs::path("/tmp/xdg/logmac"));
+    CHECK(cache_root(false, "", "", "/home/u") == fs::path("/home/u/.cache/logmac"));  // empty: not set
+    CHECK(cache_root(false, nullptr, "relative/dir", "/home/u") == fs::path("/home/u/.cache/logmac"));  // ignored
+    ScopedEnv root("LOGMAC_CACHE_DIR", "/tmp/lc");
+    CHECK(default_cache_dir("synth-cache") == fs::path("/tmp/lc/synth-cache"));
+  }
+
+  TEST_CASE("runtime_library: this build tree's file for a binary of the tree") {
+    CHECK(runtime_library("/some/build/lib.a") == fs::path("/some/build/lib.a"));
   }
 
   TEST_CASE("unusable_dir_reason: creatable and writable, or one line why not") {

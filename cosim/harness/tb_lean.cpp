@@ -1,23 +1,13 @@
 // Lean driver: the same stimulus, golden model and scoreboard around a Verilated design built with
 // `verilator --cc`, without the SystemC kernel (for long exhaustive runs).
-#include <fmt/format.h>
-
-#include <exception>
-
-#include "dut_api.hpp"
-#include "tb_common.hpp"
+#include "cosim/harness/dut_api.hpp"
+#include "cosim/harness/tb_common.hpp"
 
 int main(int argc, char** argv) {
   using namespace logmac::cosim;
   HarnessArgs h;
   logmac::MacConfig c;
-  try {
-    h = parse_harness_args(argc, argv);
-    c = logmac::parse_spec(h.spec);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "cosim harness: {}\n", e.what());
-    return 2;
-  }
+  if (!read_command_line(argc, argv, h, c)) return 2;
   LeanDut dut(!h.trace.empty());
   Golden golden(c);
   Scoreboard board(c, h);

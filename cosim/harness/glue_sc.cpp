@@ -2,7 +2,7 @@
 #include <verilated_vcd_sc.h>
 
 #include "Vdut.h"
-#include "dut_api.hpp"
+#include "cosim/harness/dut_api.hpp"
 
 namespace logmac::cosim {
 

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "Vdut.h"
-#include "dut_api.hpp"
-#include "protocol.hpp"
+#include "cosim/harness/dut_api.hpp"
+#include "cosim/harness/protocol.hpp"
 
 namespace logmac::cosim {
 

@@ -1,4 +1,4 @@
-#include "tb_common.hpp"
+#include "cosim/harness/tb_common.hpp"
 
 #include <fmt/format.h>
 
@@ -47,6 +47,17 @@ HarnessArgs parse_harness_args(int argc, char** argv) {
   return h;
 }
 
+bool read_command_line(int argc, char** argv, HarnessArgs& h, MacConfig& c) {
+  try {
+    h = parse_harness_args(argc, argv);
+    c = parse_spec(h.spec);
+    return true;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "cosim harness: {}\n", e.what());
+    return false;
+  }
+}
+
 long long stimulus_vectors(const MacConfig& c, const HarnessArgs& h) {
   return h.exhaustive ? exhaustive_count(c) : h.random;
 }
@@ -88,13 +99,10 @@ void drive_stimulus(const MacConfig& c, const HarnessArgs& h, const std::functio
   }
 }
 
-Golden::Golden(const MacConfig& c) : model_(make_model(c)), pipe_(c.pipe) {
-  reset_value_ = std::visit([](const auto& m) { return m.reset(); }, model_);
-  reset();
-}
+Golden::Golden(const MacConfig& c) : runner_(c), pipe_(c.pipe) { reset(); }
 
 void Golden::reset() {
-  acc_ = reset_value_;
+  runner_.reset();
   for (auto& s : stages_) s = Stage{};
 }
 
@@ -105,11 +113,7 @@ void Golden::edge(const CycleIn& in) {
   }
   // The stage feeding the accumulator is the oldest one (or the inputs themselves when pipe = 0).
   const Stage head = pipe_ ? stages_[pipe_ - 1] : Stage{in.en, in.clr, in.a, in.b};
-  if (head.valid)
-    acc_ = std::visit([&](const auto& m) {
-      const auto p = m.product(head.a, head.b);
-      return head.clr ? m.first(p) : m.accumulate(acc_, p);
-    }, model_);
+  if (head.valid) runner_.step(Stim{head.clr, head.a, head.b});
   for (int i = pipe_ - 1; i > 0; --i) stages_[i] = stages_[i - 1];
   if (pipe_) stages_[0] = Stage{in.en, in.clr, in.a, in.b};
 }

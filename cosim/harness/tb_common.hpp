@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "cosim/harness/protocol.hpp"
 #include "sim/config.hpp"
-#include "protocol.hpp"
 #include "sim/registry.hpp"
 #include "sim/vectors.hpp"
 
@@ -32,6 +32,8 @@ struct HarnessArgs {
 };
 // Throws std::runtime_error naming the bad argument.
 HarnessArgs parse_harness_args(int argc, char** argv);
+// The command line and the spec it names, for a harness's main(): false (after printing why) on bad input.
+bool read_command_line(int argc, char** argv, HarnessArgs& h, MacConfig& c);
 
 // The port values for one clock cycle; applied before rising edge `cycle`.
 struct CycleIn {
@@ -53,16 +55,15 @@ class Golden {
   explicit Golden(const MacConfig& c);
   void reset();                    // asynchronous reset (rst_ni low)
   void edge(const CycleIn& in);    // rising clock edge sampling `in`
-  u64 acc() const { return acc_; }  // acc_o after the edge
+  u64 acc() const { return runner_.acc(); }  // acc_o after the edge
 
  private:
   struct Stage {
     bool valid = false, clr = false;
     u64 a = 0, b = 0;
   };
-  AnyModel model_;
+  GoldenRunner runner_;  // the accumulator: the model stepped once per valid stage
   int pipe_;
-  u64 reset_value_, acc_;
   Stage stages_[3];
 };
 

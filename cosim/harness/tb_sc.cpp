@@ -4,11 +4,10 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <exception>
 #include <systemc>
 
-#include "dut_api.hpp"
-#include "tb_common.hpp"
+#include "cosim/harness/dut_api.hpp"
+#include "cosim/harness/tb_common.hpp"
 
 namespace logmac::cosim {
 namespace {
@@ -118,13 +117,7 @@ int sc_main(int argc, char** argv) {
   using namespace logmac::cosim;
   HarnessArgs h;
   logmac::MacConfig c;
-  try {
-    h = parse_harness_args(argc, argv);
-    c = logmac::parse_spec(h.spec);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "cosim harness: {}\n", e.what());
-    return 2;
-  }
+  if (!read_command_line(argc, argv, h, c)) return 2;
   sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   Ports ports;
