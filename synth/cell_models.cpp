@@ -34,16 +34,17 @@ std::string state_value(const std::string& var, const std::string& iq) {
 
 // Sensitivity entry for an event expression that is active when high: "posedge X" / "negedge X" for a (possibly
 // inverted) single pin, else the name of a wire the model declares for it.
+std::string vexpr(const LibExpr& e) {
+  return e.verilog([&](int i) { return verilog_identifier(e.vars()[static_cast<size_t>(i)]); });
+}
+
 std::string edge_of(const LibExpr& e, const std::string& wire_name, std::string& decls) {
   bool inv = false;
   const int v = e.single_var(inv);
-  if (v >= 0) return fmt::format("{} {}", inv ? "negedge" : "posedge", verilog_identifier(e.vars()[static_cast<size_t>(v)]));
-  decls += fmt::format("  wire {} = {};\n", wire_name, e.verilog([&](int i) { return verilog_identifier(e.vars()[static_cast<size_t>(i)]); }));
+  if (v >= 0)
+    return fmt::format("{} {}", inv ? "negedge" : "posedge", verilog_identifier(e.vars()[static_cast<size_t>(v)]));
+  decls += fmt::format("  wire {} = {};\n", wire_name, vexpr(e));
   return "posedge " + wire_name;
-}
-
-std::string vexpr(const LibExpr& e) {
-  return e.verilog([&](int i) { return verilog_identifier(e.vars()[static_cast<size_t>(i)]); });
 }
 
 // An output function as Verilog gate primitives (and, nand, or, nor, xor, xnor, not, buf) into `out`: Icarus

@@ -81,6 +81,25 @@ DesignResult assemble(const MacConfig& cfg, const FlowOptions& opt, const Synthe
   return r;
 }
 
+// The endpoint of a critical path, "u_acc/_498_/D", named by the register it loads: the first name of the net
+// on the flip-flop's output ("acc_o[25] (u_acc/_498_/D)"); unchanged if it is not a flip-flop's input.
+std::string name_endpoint(const std::string& pin, const Netlist& nl, const Library& lib) {
+  const auto slash = pin.rfind('/');
+  if (slash == std::string::npos) return pin;
+  std::string cell = pin.substr(0, slash);
+  for (auto& ch : cell)
+    if (ch == '/') ch = '.';
+  for (const auto& c : nl.cells) {
+    if (c.name != cell) continue;
+    const LibCell* lc = lib.cell(c.type);
+    if (!lc || !lc->sequential()) return pin;
+    for (const auto& [p, net] : c.pins)
+      if (const LibPin* lp = lc->pin(p); lp && lp->dir == PinDir::Output && net >= 0)
+        return fmt::format("{} ({})", nl.net_bits[static_cast<size_t>(net)][0], pin);
+  }
+  return pin;
+}
+
 // The activity of one simulation as files next to the result: the estimator's per-net counts and SAIF.
 void write_activity(const std::string& dir, const std::string& mode, const Netlist& nl, const Activity& a) {
   write_output(fmt::format("{}/activity_{}.txt", dir, mode), format_activity(nl, a));
@@ -117,7 +136,8 @@ DesignResult run_steps(const MacConfig& cfg, const FlowOptions& opt, const Libra
   write_activity(dir, "zero", syn.mapped, act.nets);
   note("sta");
   const std::string sdf = timed ? dir + "/design.sdf" : "";
-  const Timing timing = run_sta({top, syn.netlist, liberty, opt.clock_ns, energy.activity, sdf}, dir);
+  Timing timing = run_sta({top, syn.netlist, liberty, opt.clock_ns, energy.activity, sdf}, dir);
+  timing.critical_to = name_endpoint(timing.critical_to, syn.mapped, lib);
   std::optional<DesignEnergy> timed_energy;
   if (timed) {
     note("gate-level simulation (timed, Icarus)");

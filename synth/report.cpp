@@ -178,12 +178,13 @@ std::string block_table(const std::vector<DesignResult>& all) {
 
 std::string critical_path_table(const std::vector<DesignResult>& all) {
   const size_t sw = spec_width(all);
-  std::string s = fmt::format("| {:<{}} | {:>7} | critical path, block by block (delay in the block -> the signal it leaves by) |\n",
-                              "spec", sw, "ns");
+  std::string s = fmt::format(
+      "| {:<{}} | {:>7} | critical path: start, then block by block (delay in the block -> the signal it leaves by) |\n",
+      "spec", sw, "ns");
   s += fmt::format("|{:-<{}}|{:->9}|{:-<80}|\n", "", sw + 2, ":", "");
   for (const auto& r : all)
-    s += fmt::format("| {:<{}} | {:>7.3f} | {} |\n", r.spec, sw, r.critical_ns,
-                     r.critical_path.empty() ? r.critical_from + " -> " + r.critical_to : r.critical_path);
+    s += fmt::format("| {:<{}} | {:>7.3f} | from {}: {} |\n", r.spec, sw, r.critical_ns, r.critical_from,
+                     r.critical_path.empty() ? "-> " + r.critical_to : r.critical_path);
   return s;
 }
 
