@@ -51,9 +51,13 @@ int cmd_compare(int argc, char** argv) {
   Progress progress(cfgs.size(), "compare");
   const auto outcomes = synth::run_designs(cfgs, opt, jobs, [&](size_t i, size_t k, const synth::DesignOutcome& o) {
     const auto& r = o.result;
+    const std::string timed =
+        r.timed() ? fmt::format(" ({:.3f} timed, {:.1f}% glitches)", r.timed_energy_pj,
+                                100 * synth::DesignResult::glitch_share(r.energy_pj, r.timed_energy_pj))
+                  : "";
     if (o.error.empty())
-      progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s{}  {:.0f} um2, {:.3f} pJ/MAC, {:.0f} MHz{}", k,
-                                cfgs.size(), r.spec, o.seconds, r.cached ? " (cached)" : "", r.area, r.energy_pj,
+      progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s{}  {:.0f} um2, {:.3f} pJ/MAC{}, {:.0f} MHz{}", k,
+                                cfgs.size(), r.spec, o.seconds, r.cached ? " (cached)" : "", r.area, r.energy_pj, timed,
                                 r.fmax_mhz, r.slack_ns < 0 ? "  TIMING NOT MET" : ""));
     else
       progress.done(fmt::format("[{:>2}/{}] {:<52} {:>6.1f} s  FAILED", k, cfgs.size(), cfgs[i].canonical(), o.seconds));
@@ -71,14 +75,18 @@ int cmd_compare(int argc, char** argv) {
     }
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  fmt::print("{}\n{}", synth::markdown_table(ok), "\nWhere the energy goes (share of pJ/MAC by driver) and the "
-                                                     "flip-flops' share of the area:\n\n");
+  fmt::print("{}\n{}", synth::markdown_table(ok),
+             "\nWhere the energy goes (share of pJ/MAC by driver), the flip-flops' share of the area, activity and "
+             "the glitch share per class:\n\n");
   fmt::print("{}\n", synth::breakdown_table(ok));
   const std::string lib_name = opt.liberty.substr(opt.liberty.find_last_of('/') + 1);
   fmt::print("clock {} ns ({:.0f} MHz), liberty {}, workload {} ({} MACs), accuracy on {}, ratios against fxp of "
-             "the same width; {:.0f} s\n",
+             "the same width; energy per MAC from the zero-delay simulation (pJ/MAC 0){}; {:.0f} s\n",
              opt.clock_ns, 1000.0 / opt.clock_ns, lib_name, opt.workload, ok.empty() ? 0 : ok[0].macs,
-             ok.empty() ? std::string("-") : ok[0].accuracy_workload, wall);
+             ok.empty() ? std::string("-") : ok[0].accuracy_workload,
+             opt.sim == "timed" ? " and the timed one with the SDF delays, glitches included (pJ/MAC t)"
+                                : " only (--sim zero: glitches not counted)",
+             wall);
   for (const auto& r : ok)
     if (r.slack_ns < 0)
       fmt::print(stderr, "compare: TIMING NOT MET: {} needs {:.3f} ns > clock {} ns (slack {:.3f} ns)\n", r.spec,
@@ -94,7 +102,9 @@ int cmd_compare(int argc, char** argv) {
       return 1;
     }
     if (!note.empty()) fmt::print(stderr, "compare: {}\n", note);
-    fmt::print("reports: {}/compare.{{md,csv,json,png}}\n", args.get("-o"));
+    fmt::print("reports: {}/compare.{{md,csv,json,png}} (per block and critical paths: compare.md, "
+               "compare_blocks.csv)\n",
+               args.get("-o"));
   }
   return failed ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "cli/cli.hpp"
+#include "cli/synth_args.hpp"
 #include "pwl/dhist.hpp"
 #include "pwl/pwl.hpp"
 #include "pwl/report.hpp"
@@ -15,7 +16,6 @@
 
 namespace logmac::cli {
 
-synth::FlowOptions synth_flow_from(const Args& args, const char* sub);  // cmd_synth.cpp
 
 namespace {
 
@@ -121,7 +121,8 @@ int run_report(const Args& args, const std::string& command_line) {
       ro.objectives.push_back(parse_objective(item, "--report-objectives"));
   }
   if (args.has("--area")) {
-    const synth::FlowOptions flow = synth_flow_from(args, "pwl");
+    synth::FlowOptions flow = synth_flow_from(args, "pwl");
+    if (!args.has("--sim")) flow.sim = "zero";  // only the area is used: no timed simulation
     ro.area = [flow](const MacConfig& cfg) { return synth::run_design(cfg, flow).area; };
   }
   std::mutex mu;

@@ -2,8 +2,9 @@
 // the C++ model. Ports and timing follow the RTL contract (README.md, "RTL generation and co-simulation"):
 //   clk_i, rst_ni (async, active low), en_i, clr_i, a_i[wa-1:0], b_i[wb-1:0], acc_o[wacc-1:0];
 //   product combinational, then `pipe` register stages, then acc_q; latency = pipe + 1.
-// Everything is emitted as ONE module named cfg.module_name(), so designs of several configurations can
-// be linked together without name clashes.
+// The top module is named cfg.module_name(); its blocks are modules named after it (<top>_product, <top>_pipe,
+// <top>_acc, <top>_delta), all in the one file, so designs of several configurations link together without
+// name clashes.
 #pragma once
 #include <string>
 
@@ -12,7 +13,7 @@
 namespace logmac::gen {
 
 // Bump when the generated text changes (it is recorded in every file header and sidecar).
-inline constexpr const char* kGeneratorVersion = "logmac-gen 1.0";
+inline constexpr const char* kGeneratorVersion = "logmac-gen 2.0";
 
 struct RtlDesign {
   std::string module;   // cfg.module_name()

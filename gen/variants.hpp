@@ -7,11 +7,18 @@ namespace logmac::gen {
 
 struct VariantRtl {
   const char* name;  // must equal variant_info(i).name of the same index
-  // Combinational product of a_i and b_i: declares `prod` and returns its width.
-  int (*product)(const MacConfig& c, Vout& v);
-  // acc_d from acc_q, st_prod (pbits wide) and st_clr; linear_accumulate for linear accumulators.
-  void (*accumulate)(const MacConfig& c, Vout& v, int pbits);
+  // The product block: a module with inputs a_i, b_i (declared by the shell); drives kProdOut with the
+  // combinational product, notes the block's comment and returns the product width.
+  int (*product)(const MacConfig& c, Module& m);
+  // The accumulator block: acc_d from acc_q, kProdIn (pbits wide) and kClrIn; linear_accumulate for linear
+  // accumulators. Submodules it instantiates go to `sub`.
+  void (*accumulate)(const MacConfig& c, Module& m, int pbits, std::vector<Module>& sub);
 };
+
+// For the table: the accumulators of the linear variants.
+inline void linear_accumulator(const MacConfig& c, Module& m, int pbits, std::vector<Module>&) {
+  linear_accumulate(c, m, pbits);
+}
 
 VariantRtl fxp_rtl();
 VariantRtl pot_rtl();

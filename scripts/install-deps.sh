@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [--check]   (--check: only report, exit 1 if something is missing)
 set -euo pipefail
 PKGS=(cmake g++ make pkg-config libfmt-dev doctest-dev verilator libsystemc-dev yosys opensta
-      qflow-tech-osu018 iverilog gnuplot-nox pybind11-dev python3-numpy python3-dev python3-pytest)
+      qflow-tech-osu018 iverilog gnuplot-nox pybind11-dev python3-numpy python3-dev python3-pytest python3)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

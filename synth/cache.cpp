@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when the flow's meaning changes (invalidates every cached result).
-constexpr const char* kFlowVersion = "logmac-synth-2";
+constexpr const char* kFlowVersion = "logmac-synth-3";
 
 std::string fmt_double(double v) { return fmt::format("{:.9g}", v); }
 
@@ -37,6 +37,8 @@ const std::vector<Field>& fields() {
       {"workload", nullptr, nullptr, nullptr, &DesignResult::workload},
       {"critical_from", nullptr, nullptr, nullptr, &DesignResult::critical_from},
       {"critical_to", nullptr, nullptr, nullptr, &DesignResult::critical_to},
+      {"critical_path", nullptr, nullptr, nullptr, &DesignResult::critical_path},
+      {"sim", nullptr, nullptr, nullptr, &DesignResult::sim},
       {"w", nullptr, &DesignResult::w},
       {"wa", nullptr, &DesignResult::wa},
       {"wb", nullptr, &DesignResult::wb},
@@ -63,6 +65,14 @@ const std::vector<Field>& fields() {
       {"registers_pj_per_mac", &DesignResult::registers_pj},
       {"logic_pj_per_mac", &DesignResult::logic_pj},
       {"inputs_pj_per_mac", &DesignResult::inputs_pj},
+      {"timed_activity", &DesignResult::timed_activity},
+      {"timed_energy_pj_per_mac", &DesignResult::timed_energy_pj},
+      {"timed_switching_pj_per_mac", &DesignResult::timed_switching_pj},
+      {"timed_internal_pj_per_mac", &DesignResult::timed_internal_pj},
+      {"timed_clock_pj_per_mac", &DesignResult::timed_clock_pj},
+      {"timed_registers_pj_per_mac", &DesignResult::timed_registers_pj},
+      {"timed_logic_pj_per_mac", &DesignResult::timed_logic_pj},
+      {"timed_inputs_pj_per_mac", &DesignResult::timed_inputs_pj},
       {"leakage_nw", &DesignResult::leakage_nw},
       {"power_uw", &DesignResult::power_uw},
       {"wire_cap_ff_per_fanout", &DesignResult::wire_cap_ff},
@@ -86,6 +96,8 @@ std::string DesignResult::to_text() const {
   }
   for (const auto& [k, v] : cell_types) s += fmt::format("cell {} {}\n", k, fmt_double(v));
   for (const auto& [k, v] : block_area) s += fmt::format("block {}\t{}\n", fmt_double(v), k);
+  for (const auto& b : block_energy)
+    s += fmt::format("blockenergy {} {}\t{}\n", fmt_double(b.zero_pj), fmt_double(b.timed_pj), b.name);
   return s + fmt::format("checksum {}\n", util::Hasher().add(s).hex());
 }
 
@@ -139,6 +151,14 @@ DesignResult DesignResult::from_text(const std::string& text) {
       r.block_area.emplace_back(val.substr(tab + 1), parse_d(key, val.substr(0, tab)));
       continue;
     }
+    if (key == "blockenergy") {
+      const auto tab = val.find('\t'), sp2 = val.find(' ');
+      if (tab == std::string::npos || sp2 == std::string::npos || sp2 > tab)
+        throw FlowError(fmt::format("result record: malformed line '{}'", line));
+      r.block_energy.push_back(
+          {val.substr(tab + 1), parse_d(key, val.substr(0, sp2)), parse_d(key, val.substr(sp2 + 1, tab - sp2 - 1))});
+      continue;
+    }
     bool known = false;
     for (size_t k = 0; k < fields().size(); ++k) {
       const auto& f = fields()[k];
@@ -187,7 +207,7 @@ std::string cache_key_text(const MacConfig& cfg, const FlowOptions& opt, const s
                               kFlowVersion, kSynthSourceHash, table_by_content(cfg.canonical(), cfg),
                               fs::absolute(opt.liberty).string(), file_digest(opt.liberty), tool_versions(),
                               fmt_double(opt.clock_ns), opt.workload, opt.dots, opt.terms, opt.seed, opt.accuracy_dots);
-  k += fmt::format("slew {}\nbreakdown {}\n", fmt_double(opt.slew_ns), opt.breakdown);
+  k += fmt::format("slew {}\nsim {}\n", fmt_double(opt.slew_ns), opt.sim);
   if (workload_is_file(opt.workload)) k += fmt::format("workload file {}\n", file_digest(opt.workload));
   for (const char* s : flow_scripts()) k += fmt::format("script {}\n", util::hex64(util::fnv1a(s)));
   k += fmt::format("rtl {}\n", util::hex64(util::fnv1a(table_by_content(rtl, cfg))));

@@ -3,7 +3,7 @@
 //     key.txt     what the key hashes: every input of the result (below). Compared on every hit, so a hash
 //                 collision is never trusted.
 //     result.txt  the record: one `name value` line per DesignResult field (all required), `cell TYPE COUNT`
-//                 lines, `block AREA<TAB>MODULE` lines, and last `checksum HEX` over everything before it.
+//                 lines, `block AREA<TAB>BLOCK` and `blockenergy ZERO TIMED<TAB>BLOCK` lines, and last `checksum HEX` over everything before it.
 //   <cache>/<module>-<key>.lock   held while the entry is looked up and filled: a second run of the same design
 //                 waits and then reuses it.
 // A missing field, a malformed number, an unknown line or a wrong or missing checksum make the record unusable:
@@ -26,7 +26,7 @@ namespace logmac::synth {
 
 // Everything a result depends on, as text: the flow's version, the estimator and model sources' hash, the spec
 // (a pwl:FILE table by its content, not its path), the liberty (path and content), the tool versions, clock,
-// workload, slew, breakdown, the embedded scripts, the RTL and the checked stimulus (which carries the model's
+// workload, slew, simulation mode, the embedded scripts, the RTL and the checked stimulus (which carries the model's
 // outputs). Throws FlowError if a pwl table cannot be read.
 std::string cache_key_text(const MacConfig& cfg, const FlowOptions& opt, const std::string& rtl,
                            const std::string& stimulus_text);

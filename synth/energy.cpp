@@ -91,6 +91,25 @@ EnergyResult estimate_energy(const Library& lib, const Netlist& nl, const std::v
   }
 
   EnergyResult r;
+  // Blocks: index per cell; port-driven nets go to "clock net" / "inputs".
+  std::vector<int> cell_block(nl.cells.size(), 0);
+  auto block_index = [&](const std::string& name) {
+    for (size_t b = 0; b < r.by_block.size(); ++b)
+      if (r.by_block[b].name == name) return static_cast<int>(b);
+    r.by_block.push_back({name});
+    return static_cast<int>(r.by_block.size()) - 1;
+  };
+  std::vector<int> net_block(cap.size(), -1);
+  for (size_t k = 0; k < nl.cells.size(); ++k) {
+    const auto& c = nl.cells[k];
+    cell_block[k] = block_index(c.block.empty() ? "top" : c.block);
+    const LibCell& lc = cell_of(lib, c);
+    for (const auto& [pin, net] : c.pins)
+      if (net >= 0 && is_output(pin_of(lc, c, pin).dir)) net_block[static_cast<size_t>(net)] = cell_block[k];
+  }
+  const int clock_block = block_index("clock net"), input_block = block_index("inputs");
+  for (size_t n = 0; n < cap.size(); ++n)
+    if (net_block[n] < 0) net_block[n] = driver[n] == kClock ? clock_block : input_block;
   auto add_kind = [&](Kind k, double e) {
     switch (k) {
       case kClock: r.by_kind.clock += e; break;
@@ -109,11 +128,17 @@ EnergyResult estimate_energy(const Library& lib, const Netlist& nl, const std::v
     r.transitions += t;
     cap_sum += cap[n];
     add_kind(driver[n], e);
+    r.by_block[static_cast<size_t>(net_block[n])].energy += e;
   }
 
-  for (const auto& c : nl.cells) {
+  for (size_t k = 0; k < nl.cells.size(); ++k) {
+    const auto& c = nl.cells[k];
     const LibCell& lc = cell_of(lib, c);
+    BlockEnergy& blk = r.by_block[static_cast<size_t>(cell_block[k])];
     ++r.cells;
+    ++blk.cells;
+    blk.area += lc.area;
+    blk.energy += lc.leakage * opt.time_ns * 1e-6;
     r.seq_cells += lc.sequential();
     r.area += lc.area;
     r.leakage_nw += lc.leakage;
@@ -131,6 +156,7 @@ EnergyResult estimate_energy(const Library& lib, const Netlist& nl, const std::v
             static_cast<double>(t.falls) * mean_energy(p.power, false, 0, opt.slew_ns, false);
       }
       r.internal += e;
+      blk.energy += e;
       add_kind(p.clock ? kClock : lc.sequential() ? kSeq : kComb, e);
     }
   }

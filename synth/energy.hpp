@@ -38,10 +38,21 @@ struct EnergyBreakdown {
   double leakage = 0;
 };
 
+// Where the energy goes: by block (the instance path of the cells' module, "top" for the top module's own cells;
+// "clock net" and "inputs" for the switching of nets driven by input ports). A block's energy is its cells'
+// internal energy and leakage and the switching of the nets its cells drive.
+struct BlockEnergy {
+  std::string name;
+  double energy = 0;  // pJ
+  double area = 0;    // um^2 of its cells
+  int cells = 0;
+};
+
 struct EnergyResult {
   double switching = 0, internal = 0, leakage = 0;  // pJ
   double total() const { return switching + internal + leakage; }
   EnergyBreakdown by_kind;
+  std::vector<BlockEnergy> by_block;  // in order of first appearance in the netlist
   double leakage_nw = 0;  // static power of the whole netlist
   double area = 0;        // sum of cell areas (um^2), independent of yosys' stat
   int cells = 0, seq_cells = 0, nets = 0;

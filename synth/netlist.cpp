@@ -70,55 +70,24 @@ class Reader {
   Reader(std::vector<Tok> toks, const std::string& name) : t_(std::move(toks)), name_(name) {}
 
   Netlist read(const std::string& want_top) {
-    // Find the module: the one named want_top, else the last one.
+    // Every module of the file; the top is the one named want_top, else the last one.
     size_t start = std::string::npos;
     for (size_t k = 0; k + 1 < t_.size(); ++k)
-      if (t_[k].ident && t_[k].text == "module" && (want_top.empty() || t_[k + 1].text == want_top)) start = k;
+      if (t_[k].ident && t_[k].text == "module") {
+        modules_[t_[k + 1].text] = k;
+        if (want_top.empty() || t_[k + 1].text == want_top) start = k;
+      }
     if (start == std::string::npos)
       throw NetlistError(want_top.empty() ? fmt::format("netlist {}: no module", name_)
                                           : fmt::format("netlist {}: no module '{}'", name_, want_top));
-    i_ = start + 1;
-    nl_.top = take().text;
-    // Port list: names only (directions come from the declarations).
+    nl_.top = t_[start + 1].text;
+    std::map<std::string, Decl> scope;
     std::vector<std::string> port_order;
-    if (is("(")) {
-      ++i_;
-      while (!is(")")) {
-        if (!is(",")) port_order.push_back(cur().text);
-        take();
-      }
-      ++i_;
-    }
-    expect(";");
-    std::map<std::string, bool> dir;  // port name -> input
-    while (true) {
-      const Tok& k = take();
-      if (k.text == "endmodule") break;
-      if (k.text == "input" || k.text == "output" || k.text == "inout") {
-        auto names = declaration();
-        for (auto& n : names) dir[n] = k.text == "input";
-      } else if (k.text == "wire" || k.text == "reg" || k.text == "supply0" || k.text == "supply1") {
-        declaration();
-      } else if (k.text == "assign") {
-        auto lhs = expr();
-        expect("=");
-        auto rhs = expr();
-        expect(";");
-        if (lhs.size() != rhs.size()) {
-          // Verilog zero-extends / truncates the right side to the left side's width.
-          if (rhs.size() < lhs.size()) rhs.insert(rhs.begin(), lhs.size() - rhs.size(), kConst0);
-          else rhs.erase(rhs.begin(), rhs.begin() + static_cast<long>(rhs.size() - lhs.size()));
-        }
-        for (size_t b = 0; b < lhs.size(); ++b) join(lhs[b], rhs[b], k.line);
-      } else if (k.ident) {
-        instance(k);
-      } else {
-        fail(k.line, fmt::format("unexpected '{}'", k.text));
-      }
-    }
+    std::map<std::string, bool> dir;
+    elaborate(start, "", scope, port_order, dir);
     for (const auto& p : port_order) {
-      auto it = decls_.find(p);
-      if (it == decls_.end() || !dir.count(p)) fail(0, fmt::format("port '{}' has no direction", p));
+      auto it = scope.find(p);
+      if (it == scope.end() || !dir.count(p)) fail(0, fmt::format("port '{}' has no direction", p));
       nl_.ports.push_back({p, dir[p], it->second.msb, it->second.lsb, it->second.scalar});
     }
     finish();
@@ -168,17 +137,17 @@ class Reader {
       const Tok& n = take();
       if (!n.ident) fail(n.line, fmt::format("expected a name, found '{}'", n.text));
       names.push_back(n.text);
-      auto it = decls_.find(n.text);
-      if (it == decls_.end()) {
+      auto it = decls_->find(n.text);
+      if (it == decls_->end()) {
         Decl nd = d;
         nd.first_bit = static_cast<int>(bit_names_.size());
         const int w = std::abs(d.msb - d.lsb) + 1;
         for (int b = 0; b < w; ++b) {
           const int idx = d.msb >= d.lsb ? d.lsb + b : d.lsb - b;
-          bit_names_.push_back(d.scalar ? n.text : fmt::format("{}[{}]", n.text, idx));
+          bit_names_.push_back(prefix_ + (d.scalar ? n.text : fmt::format("{}[{}]", n.text, idx)));
           parent_.push_back(static_cast<int>(parent_.size()));
         }
-        decls_[n.text] = nd;
+        (*decls_)[n.text] = nd;
       }
       if (is(",")) {
         ++i_;
@@ -190,8 +159,8 @@ class Reader {
   }
 
   int bit_of(const std::string& n, int idx, int line) {
-    auto it = decls_.find(n);
-    if (it == decls_.end()) fail(line, fmt::format("'{}' is not declared", n));
+    auto it = decls_->find(n);
+    if (it == decls_->end()) fail(line, fmt::format("'{}' is not declared", n));
     const Decl& d = it->second;
     const int off = d.msb >= d.lsb ? idx - d.lsb : d.lsb - idx;
     if (off < 0 || off > std::abs(d.msb - d.lsb)) fail(line, fmt::format("bit {} of '{}' is out of range", idx, n));
@@ -233,8 +202,8 @@ class Reader {
       }
       return out;
     }
-    auto it = decls_.find(k.text);
-    if (it == decls_.end()) fail(k.line, fmt::format("'{}' is not declared", k.text));
+    auto it = decls_->find(k.text);
+    if (it == decls_->end()) fail(k.line, fmt::format("'{}' is not declared", k.text));
     const Decl& d = it->second;
     std::vector<int> out;
     const int w = std::abs(d.msb - d.lsb) + 1;
@@ -280,6 +249,58 @@ class Reader {
     return {bits.rbegin(), bits.rend()};
   }
 
+  // Reads the module whose `module` keyword is token `start` into `scope`, its names prefixed by `prefix`
+  // ("u_acc." inside instance u_acc). Instances of modules of the file are elaborated in place (flattened),
+  // their ports joined to the connected bits.
+  void elaborate(size_t start, const std::string& prefix, std::map<std::string, Decl>& scope,
+                 std::vector<std::string>& port_order, std::map<std::string, bool>& dir) {
+    if (++depth_ > 64) fail(t_[start].line, "module hierarchy deeper than 64 (recursive instantiation?)");
+    const size_t saved_i = i_;
+    auto* saved_scope = decls_;
+    const std::string saved_prefix = prefix_;
+    decls_ = &scope;
+    prefix_ = prefix;
+    i_ = start + 2;
+    if (is("(")) {  // port list: names only (directions come from the declarations)
+      ++i_;
+      while (!is(")")) {
+        if (!is(",")) port_order.push_back(cur().text);
+        take();
+      }
+      ++i_;
+    }
+    expect(";");
+    while (true) {
+      const Tok& k = take();
+      if (k.text == "endmodule") break;
+      if (k.text == "input" || k.text == "output" || k.text == "inout") {
+        auto names = declaration();
+        for (auto& n : names) dir[n] = k.text == "input";
+      } else if (k.text == "wire" || k.text == "reg" || k.text == "supply0" || k.text == "supply1") {
+        declaration();
+      } else if (k.text == "assign") {
+        auto lhs = expr();
+        expect("=");
+        auto rhs = expr();
+        expect(";");
+        if (lhs.size() != rhs.size()) {
+          // Verilog zero-extends / truncates the right side to the left side's width.
+          if (rhs.size() < lhs.size()) rhs.insert(rhs.begin(), lhs.size() - rhs.size(), kConst0);
+          else rhs.erase(rhs.begin(), rhs.begin() + static_cast<long>(rhs.size() - lhs.size()));
+        }
+        for (size_t b = 0; b < lhs.size(); ++b) join(lhs[b], rhs[b], k.line);
+      } else if (k.ident) {
+        instance(k);
+      } else {
+        fail(k.line, fmt::format("unexpected '{}'", k.text));
+      }
+    }
+    i_ = saved_i;
+    decls_ = saved_scope;
+    prefix_ = saved_prefix;
+    --depth_;
+  }
+
   int find(int x) {
     while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
     return x;
@@ -308,7 +329,7 @@ class Reader {
   }
 
   struct PendingCell {
-    std::string type, name;
+    std::string type, name, block;
     std::vector<std::pair<std::string, int>> pins;  // pin -> bit (or constant)
   };
 
@@ -318,6 +339,7 @@ class Reader {
     if (is("#")) fail(type.line, fmt::format("cell '{}' has parameters: not a mapped netlist", type.text));
     c.name = take().text;
     expect("(");
+    std::vector<std::pair<std::string, std::vector<int>>> conns;
     while (!is(")")) {
       if (is(",")) {
         ++i_;
@@ -330,15 +352,37 @@ class Reader {
         ++i_;
         continue;
       }
-      auto bits = expr();
+      conns.emplace_back(pin.text, expr());
       expect(")");
-      if (bits.size() != 1)
-        fail(pin.line, fmt::format("pin {}.{} of cell '{}' connects {} bits, cells have 1-bit pins", c.name, pin.text,
-                                   c.type, bits.size()));
-      c.pins.emplace_back(pin.text, bits[0]);
     }
     ++i_;
     expect(";");
+    if (auto m = modules_.find(type.text); m != modules_.end()) {  // a submodule: flatten it here
+      const std::string path = prefix_ + c.name;
+      nl_.instances.push_back(path);
+      std::map<std::string, Decl> sub;
+      std::vector<std::string> order;
+      std::map<std::string, bool> sub_dir;
+      elaborate(m->second, path + ".", sub, order, sub_dir);
+      for (const auto& [port, bits] : conns) {
+        auto d = sub.find(port);
+        if (d == sub.end() || !sub_dir.count(port))
+          fail(type.line, fmt::format("instance {} of {} has no port '{}'", path, type.text, port));
+        const int w = std::abs(d->second.msb - d->second.lsb) + 1;
+        if (static_cast<int>(bits.size()) != w)
+          fail(type.line, fmt::format("port {}.{} has {} bits, {} connected", path, port, w, bits.size()));
+        for (int b = 0; b < w; ++b) join(d->second.first_bit + (w - 1 - b), bits[static_cast<size_t>(b)], type.line);
+      }
+      return;
+    }
+    for (auto& [pin, bits] : conns) {
+      if (bits.size() != 1)
+        fail(type.line, fmt::format("pin {}.{} of cell '{}' connects {} bits, cells have 1-bit pins", c.name, pin,
+                                    c.type, bits.size()));
+      c.pins.emplace_back(pin, bits[0]);
+    }
+    c.block = prefix_.empty() ? "" : prefix_.substr(0, prefix_.size() - 1);
+    c.name = prefix_ + c.name;
     pending_.push_back(std::move(c));
   }
 
@@ -360,7 +404,7 @@ class Reader {
       nl_.bit_net[bit_names_[b]] = id[b];
     }
     for (auto& pc : pending_) {
-      Netlist::Cell c{std::move(pc.type), std::move(pc.name), {}};
+      Netlist::Cell c{std::move(pc.type), std::move(pc.name), {}, std::move(pc.block)};
       for (auto& [pin, bit] : pc.pins) c.pins.emplace_back(pin, bit < 0 ? bit : id[bit]);
       nl_.cells.push_back(std::move(c));
     }
@@ -370,7 +414,10 @@ class Reader {
   const std::string& name_;
   size_t i_ = 0;
   Netlist nl_;
-  std::map<std::string, Decl> decls_;
+  std::map<std::string, size_t> modules_;  // module name -> token index of its `module` keyword
+  std::map<std::string, Decl>* decls_ = nullptr;  // the module being read
+  std::string prefix_;                            // its instance path + "." ("" for the top)
+  int depth_ = 0;
   std::vector<std::string> bit_names_;
   std::vector<int> parent_;
   std::map<int, int> const_of_;  // root bit -> constant

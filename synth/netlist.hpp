@@ -1,6 +1,8 @@
-// Reader for the flat gate-level Verilog that yosys writes after technology mapping (write_verilog -noattr
+// Reader for the gate-level Verilog that yosys writes after technology mapping (write_verilog -noattr
 // -noexpr): port/wire declarations, cell instances with named pin connections, and `assign` aliases.
-// Every bit of every wire becomes a net; bits joined by `assign` are one net.
+// Every bit of every wire becomes a net; bits joined by `assign` (or by a port of a submodule) are one net.
+// A hierarchical netlist (instances of modules of the same file) is flattened: the names inside instance
+// u_acc become "u_acc.NAME", and each cell records the instance it belongs to (its block).
 #pragma once
 #include <stdexcept>
 #include <string>
@@ -27,8 +29,9 @@ struct Netlist {
     int width() const { return (msb > lsb ? msb - lsb : lsb - msb) + 1; }
   };
   struct Cell {
-    std::string type, name;
+    std::string type, name;                         // name: with the instance path ("u_acc._12_")
     std::vector<std::pair<std::string, int>> pins;  // pin name -> net id (or constant)
+    std::string block;                              // instance path of its module ("" for the top module)
   };
 
   std::string top;
@@ -36,6 +39,7 @@ struct Netlist {
   std::vector<Cell> cells;
   std::vector<std::vector<std::string>> net_bits;  // names of the bits of each net ("a_i[3]", "_12_")
   std::unordered_map<std::string, int> bit_net;    // bit name -> net id
+  std::vector<std::string> instances;              // submodule instance paths ("u_acc", "u_acc.u_delta")
 
   int num_nets() const { return static_cast<int>(net_bits.size()); }
   int net_of(const std::string& bit) const {  // kNoNet if unknown, kConst* if tied to a constant

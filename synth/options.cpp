@@ -22,7 +22,9 @@ const std::vector<FlowOptionDef>& flow_option_defs() {
       {"--slew", "NS", "input slew at which internal-power tables are read (default 0.1)"},
       {"--cache", "DIR", "result cache (default: synth-cache in the build tree, else in $XDG_CACHE_HOME/logmac)"},
       {"--no-cache", nullptr, "always run the tools"},
-      {"--keep", nullptr, "keep the Verilator build directory"}};
+      {"--sim", "MODE", "gate-level simulation: zero (zero delay, in process: no glitches) or timed (also the netlist "
+                        "with OpenSTA's SDF in Icarus: every transition, glitches included; default timed)"},
+      {"--keep", nullptr, "keep the timed simulation's compiled bench and stimulus files"}};
   return defs;
 }
 
@@ -37,6 +39,8 @@ FlowOptions flow_options_from(const OptionValues& v) {
   o.seed = static_cast<std::uint64_t>(v.integer("--seed", 1, 0, 1LL << 62));
   o.slew_ns = v.number("--slew", 0.1, 0.0, 100.0);
   o.keep = v.has("--keep");
+  o.sim = v.text("--sim", kDefaultSim);
+  if (o.sim != "zero" && o.sim != "timed") throw std::invalid_argument(fmt::format("--sim '{}': zero or timed", o.sim));
   if (!v.has("--no-cache")) o.cache_dir = v.text("--cache", default_synth_cache_dir());
   // Bad input is reported before any tool runs.
   try {

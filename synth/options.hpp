@@ -19,9 +19,13 @@ struct FlowOptions {
   std::string cache_dir;        // "" = no cache
   std::string work_dir;         // per-design build directories (default: cache_dir, else a temp dir)
   std::string rtl_file;         // synthesize this Verilog instead of generating it (RTL contract for the spec)
-  bool breakdown = true;        // per-block area of --rtl files with submodules (generated RTL is flat)
-  bool keep = false;            // keep the Verilator build directory
+  // Gate-level simulation: "zero" (zero delay, in process) or "timed" (also Icarus with OpenSTA's SDF: glitches).
+  std::string sim = "zero";
+  bool keep = false;            // keep the simulation's work files (the timed bench, its compiled image)
 };
+
+// The default of `logmac synth` and `compare` (README: chosen by measuring `make demo`).
+inline constexpr const char* kDefaultSim = "timed";
 
 // Whether the workload is a vector file rather than a generated one.
 inline bool workload_is_file(const std::string& w) { return w != "nn" && w != "uniform" && w != "zeros"; }

@@ -69,6 +69,8 @@ DesignEnergy estimate_design_energy(const Library& lib, const Netlist& nl, const
   d.wire_cap_ff = eo.wire_cap_per_fanout * 1e3;
   d.mean_net_cap_ff = e.mean_net_cap * 1e3;
   d.activity = mean_activity(nl, tog, act.cycles);
+  d.blocks = e.by_block;
+  for (auto& b : d.blocks) b.energy *= per;
   return d;
 }
 

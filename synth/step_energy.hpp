@@ -15,6 +15,7 @@ struct DesignEnergy {
   double mean_net_cap_ff = 0;
   double activity = 0;         // mean transitions per net per cycle, clock excluded
   int seq_cells = 0;
+  std::vector<BlockEnergy> blocks;  // per block (energy.hpp), energy per MAC
 };
 
 // Maps the counts onto the netlist's nets (aliases of one net count once; every loaded net must have a count)

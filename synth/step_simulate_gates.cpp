@@ -2,93 +2,84 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <filesystem>
-#include <map>
-#include <sstream>
-#include <stdexcept>
-
+#include "synth/gate_sim.hpp"
 #include "synth/result.hpp"
-#include "synth/tools.hpp"
-#include "toolchain/verilator.hpp"
-#include "util/file.hpp"
-#include "util/paths.hpp"
+#include "synth/timed_sim.hpp"
 
 namespace logmac::synth {
 
-std::vector<std::pair<std::string, Toggles>> parse_toggle_counts(const std::string& text) {
-  std::vector<std::pair<std::string, Toggles>> out;
-  std::istringstream in(text);
-  std::string name;
-  Toggles t;
-  while (in >> name >> t.rises >> t.falls) out.emplace_back(name, t);
-  return out;
-}
-
 namespace {
 
-// Verilates the netlist and compiles it with the harness against the prebuilt Verilator runtime (compiling the
-// runtime per design would double the time of a small one): dir/obj/harness.
-void build_harness(const GateSimInput& in, const std::string& dir) {
-  namespace fs = std::filesystem;
-  // -fno-gate: Verilator 5.006's gate-level optimization miscompiles some yosys netlists (fxp:w=6: acc_o wrong
-  // from the first MAC, while iverilog on the same netlist and cells agrees with the model).
-  run_tool_checked({toolchain::kVerilator, "--cc", "-fno-gate", "--x-assign", "fast", "--x-initial", "fast",
-                    "--trace", "--trace-underscore", "--top-module", in.top, "-Wno-fatal", "-Wno-lint", "-Wno-style",
-                    "-Wno-MULTIDRIVEN", "--Mdir", "obj", in.netlist, in.cell_models},
-                   dir, "verilator.log", "verilator on the gate-level netlist");
-  std::string runtime;
-  try {
-    runtime = util::runtime_library(toolchain::kRuntimeCc).string();
-  } catch (const std::runtime_error& missing) {
-    throw FlowError(missing.what());
-  }
-  // One unity file: the model's parts and the harness.
-  std::vector<std::string> parts;
-  for (const auto& ent : fs::directory_iterator(dir + "/obj")) {
-    const std::string name = ent.path().filename().string();
-    if (name.starts_with("V" + in.top) && ent.path().extension() == ".cpp") parts.push_back(name);
-  }
-  std::sort(parts.begin(), parts.end());
-  std::string unity;
-  for (const auto& p : parts) unity += fmt::format("#include \"{}\"\n", p);
-  write_output(dir + "/obj/gate_all.cpp", unity + "#include \"harness.cpp\"\n");
-  std::vector<std::string> cc = {toolchain::kCxx, "-std=c++20", "-O1", "-w", "-isystem", toolchain::kVerilatorInclude,
-                                 "-isystem", std::string(toolchain::kVerilatorInclude) + "/vltstd", "-I", dir + "/obj",
-                                 "-I", dir};
-  for (const char* d : toolchain::kCcDefs) cc.push_back(std::string("-D") + d);
-  cc.insert(cc.end(), {"-c", "obj/gate_all.cpp", "-o", "obj/gate_all.o"});
-  run_tool_checked(cc, dir, "compile.log", "compiling the gate-level model");
-  run_tool_checked({toolchain::kCxx, "-o", "obj/harness", "obj/gate_all.o", runtime, "-pthread"}, dir, "compile.log",
-                   "linking the gate-level model");
+std::vector<MacVector> bench_vectors(const CheckedStimulus& stim) {
+  std::vector<MacVector> v(stim.lines.size());
+  for (size_t k = 0; k < v.size(); ++k) v[k] = {stim.lines[k].clr, stim.lines[k].a, stim.lines[k].b, stim.expected[k]};
+  return v;
+}
+
+GateActivity hand_on(const Netlist& nl, Activity a, const MacBenchResult& check, const CheckedStimulus& stim) {
+  // The bench compared acc_o with the model after each of these MACs; the caller failed on any difference.
+  if (check.mismatches != 0 || check.macs_checked != static_cast<long long>(stim.lines.size()) || a.cycles <= 0)
+    throw FlowError(fmt::format("gate-level simulation checked {} of {} MACs", check.macs_checked, stim.lines.size()));
+  GateActivity g;
+  g.macs_checked = check.macs_checked;
+  g.cycles = a.cycles;
+  g.toggles.reserve(a.nets.size());
+  for (int n = 0; n < nl.num_nets(); ++n)
+    g.toggles.emplace_back(nl.net_bits[static_cast<size_t>(n)][0],
+                           Toggles{a.nets[static_cast<size_t>(n)].rises, a.nets[static_cast<size_t>(n)].falls});
+  g.nets = std::move(a);
+  return g;
 }
 
 }  // namespace
 
-GateActivity simulate_gates_verilator(const GateSimInput& in, const CheckedStimulus& stim, const std::string& dir) {
-  write_output(dir + "/harness.cpp", substitute(kHarnessCpp, {{"TOP", in.top}}));
-  write_output(dir + "/vcd_toggles.hpp", kVcdTogglesHpp);
-  write_output(dir + "/stim.txt", stim.file_text());
-  build_harness(in, dir);
-  const util::ProcessResult run = run_tool({dir + "/obj/harness", "stim.txt", "toggles.txt", "sim.txt"}, dir, "sim.log");
-  if (!in.keep_build) std::filesystem::remove_all(dir + "/obj");
-  if (run.exit_status == 1)
-    throw FlowError(fmt::format("GATE-LEVEL OUTPUT DIFFERS FROM THE MODEL ({}/sim.log):\n{}", dir,
-                                util::tail_lines(dir + "/sim.log", 8)));
-  if (!run.ok()) throw FlowError(tool_failure("gate-level simulation", run, dir, "sim.log", 8));
+GateActivity simulate_gates_zero_delay(const Library& lib, const Netlist& nl, const CheckedStimulus& stim,
+                                       double clock_ns) {
+  MacBenchResult check;
+  Activity a;
+  try {
+    a = run_mac_zero_delay(lib, nl, bench_vectors(stim), stim.latency, clock_ns, check);
+  } catch (const GateSimError& e) {
+    throw FlowError(fmt::format("zero-delay gate-level simulation: {}", e.what()));
+  }
+  if (check.mismatches)
+    throw FlowError(fmt::format("GATE-LEVEL OUTPUT DIFFERS FROM THE MODEL ({} of {} MACs, zero-delay simulation):\n{}",
+                                check.mismatches, check.macs_checked, check.report));
+  return hand_on(nl, std::move(a), check, stim);
+}
 
-  std::map<std::string, long long> report;
-  std::istringstream res(read_output(dir + "/sim.txt"));
-  for (std::string k; res >> k;) res >> report[k];
-  GateActivity a;
-  a.cycles = report["cycles"];
-  // The harness compared acc_o with the model after each of these MACs, all equal (exit 1 otherwise).
-  if (report.count("mismatches") && report["mismatches"] == 0) a.macs_checked = report["macs"];
-  if (a.macs_checked != static_cast<long long>(stim.lines.size()) || a.cycles <= 0)
-    throw FlowError(fmt::format("gate-level simulation result {}/sim.txt is incomplete", dir));
-  a.toggles = parse_toggle_counts(read_output(dir + "/toggles.txt"));
-  if (a.toggles.empty()) throw FlowError(fmt::format("gate-level simulation wrote no toggle counts ({}/toggles.txt)", dir));
-  return a;
+GateActivity simulate_gates_timed(const Netlist& nl, const TimedGateSimInput& in, const CheckedStimulus& stim,
+                                  const std::string& dir) {
+  TimedSimOptions o;
+  o.dir = dir;
+  o.netlist = in.netlist;
+  o.cells = in.cell_models;
+  o.sdf = in.sdf;
+  o.period_ns = in.clock_ns;
+  MacBenchResult check;
+  TimedSimInfo info;
+  Activity a;
+  try {
+    a = run_mac_timed(nl, bench_vectors(stim), stim.latency, o, check, info);
+  } catch (const TimedSimError& e) {
+    throw FlowError(fmt::format("timed gate-level simulation: {}", e.what()));
+  }
+  if (check.mismatches)
+    throw FlowError(fmt::format(
+        "TIMED GATE-LEVEL OUTPUT DIFFERS FROM THE MODEL ({} of {} MACs at a {} ns clock; OpenSTA's critical path "
+        "{:.3f} ns; log {}):\n{}",
+        check.mismatches, check.macs_checked, in.clock_ns, in.critical_ns, info.log, check.report));
+  return hand_on(nl, std::move(a), check, stim);
+}
+
+std::string format_activity(const Netlist& nl, const Activity& a) {
+  std::string s = fmt::format("# {}: window {} ps, {} cycles; net rises falls t1_ps tx_ps\n", a.simulator, a.window_ps,
+                              a.cycles);
+  for (int n = 0; n < nl.num_nets() && static_cast<size_t>(n) < a.nets.size(); ++n) {
+    const auto& x = a.nets[static_cast<size_t>(n)];
+    s += fmt::format("{} {} {} {} {}\n", nl.net_bits[static_cast<size_t>(n)][0], x.rises, x.falls, x.t1_ps, x.tx_ps);
+  }
+  return s;
 }
 
 }  // namespace logmac::synth

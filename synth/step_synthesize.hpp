@@ -1,5 +1,6 @@
-// Flow step "synthesize": yosys maps the RTL onto the liberty's cells (synth/scripts/synth.ys): flatten,
-// dfflibmap, abc with the clock as delay target, stat; it also writes the cells' simulation models.
+// Flow step "synthesize": yosys maps the RTL onto the liberty's cells (synth/scripts/synth.ys) module by module
+// (the hierarchy of blocks stays): dfflibmap, abc with the clock as delay target, stat. The cells' simulation
+// models, with module paths for SDF, are written from the liberty (cell_models.hpp).
 #pragma once
 #include <string>
 #include <utility>
@@ -15,10 +16,9 @@ struct SynthesisInput {
   std::string rtl;        // Verilog file
   std::string liberty;    // absolute path
   double clock_ns = 10;   // abc delay target
-  bool breakdown = true;  // per-module area (a second mapping without flattening) when the RTL has submodules
 };
 
-// `stat -liberty` of a flat netlist.
+// `stat -liberty` of the whole design (the totals of a hierarchical report).
 struct YosysStat {
   double area = 0;  // um^2
   int cells = 0;
@@ -31,14 +31,14 @@ struct Synthesis {
   Netlist mapped;           // the netlist, read back
   YosysStat stat;
   double seq_area = 0;      // um^2 of the flip-flops (liberty areas of the sequential cells)
-  std::vector<std::pair<std::string, double>> block_area;  // module -> um^2 (breakdown)
+  // Instance path ("top" for the top module's own cells) -> um^2 of its cells, in netlist order.
+  std::vector<std::pair<std::string, double>> block_area;
 };
 
 // Runs yosys in `dir` (logs there). Throws FlowError (tool failure, empty netlist), NetlistError.
 Synthesis synthesize(const SynthesisInput& in, const Library& lib, const std::string& dir);
 
-// Parsers of yosys' reports (exposed for tests). The breakdown: each module's own area times its instance count.
+// Parser of yosys' report (exposed for tests): the last section, the whole design's.
 YosysStat parse_yosys_stat(const std::string& text);
-std::vector<std::pair<std::string, double>> parse_yosys_breakdown(const std::string& text, const std::string& top);
 
 }  // namespace logmac::synth

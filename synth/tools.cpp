@@ -10,7 +10,7 @@
 
 namespace logmac::synth {
 
-std::vector<const char*> flow_scripts() { return {kSynthYs, kBreakdownYs, kStaTcl, kHarnessCpp, kVcdTogglesHpp}; }
+std::vector<const char*> flow_scripts() { return {kSynthYs, kStaTcl}; }
 
 util::ProcessResult run_tool(const std::vector<std::string>& argv, const std::string& dir, const std::string& log) {
   try {
@@ -39,10 +39,10 @@ std::string tool_versions() {
   if (!cached.empty()) return cached;
   const std::string y = util::first_output_line({"yosys", "-V"});
   const std::string s = util::first_output_line({"sta", "-version"});
-  const std::string v = util::first_output_line({"verilator", "--version"});
+  const std::string v = util::first_output_line({"iverilog", "-V"});
   if (y.empty()) throw FlowError("yosys is not installed or does not run (Debian package yosys)");
   if (s.empty()) throw FlowError("OpenSTA (sta) is not installed or does not run (Debian package opensta)");
-  if (v.empty()) throw FlowError("verilator is not installed or does not run (Debian package verilator)");
+  if (v.empty()) throw FlowError("iverilog is not installed or does not run (Debian package iverilog)");
   cached = fmt::format("{}\nopensta {}\n{}\n", y, s, v);
   return cached;
 }

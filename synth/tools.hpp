@@ -1,4 +1,4 @@
-// The external tools of the flow (yosys, Verilator, OpenSTA, gnuplot) and the scripts they run: a failing tool
+// The external tools of the flow (yosys, OpenSTA, Icarus, gnuplot) and the scripts they run: a failing tool
 // is a FlowError naming the step, how it ended and the last lines of its log.
 #pragma once
 #include <map>
@@ -8,13 +8,10 @@
 #include "util/process.hpp"
 
 namespace logmac {
-// The flow's scripts and harness, embedded at build time (synth/CMakeLists.txt), so the binary needs no
-// source tree: synth/scripts/*, synth/harness/*, synth/vcd_toggles.hpp.
+// The flow's scripts, embedded at build time (synth/CMakeLists.txt), so the binary needs no source tree:
+// synth/scripts/*.
 extern const char* const kSynthYs;
-extern const char* const kBreakdownYs;
 extern const char* const kStaTcl;
-extern const char* const kHarnessCpp;
-extern const char* const kVcdTogglesHpp;
 extern const char* const kPlotGp;
 extern const char* const kSynthSourceHash;  // hash of the estimator sources (synth/source_hash.cmake)
 }  // namespace logmac
@@ -36,7 +33,7 @@ void run_tool_checked(const std::vector<std::string>& argv, const std::string& d
 std::string tool_failure(const std::string& what, const util::ProcessResult& r, const std::string& dir,
                          const std::string& log, int lines = 12);
 
-// Versions of yosys, sta and verilator (one line each, cached); FlowError if one is missing.
+// Versions of yosys, sta and iverilog (one line each, cached); FlowError if one is missing.
 std::string tool_versions();
 
 // `text` with every {{KEY}} replaced by vars[KEY].

@@ -1,6 +1,7 @@
-// Counts rising and falling transitions of every bit of every signal in a VCD stream, without storing it.
-// Header-only and dependency-free: it is compiled into the Verilator gate-level harness, which feeds it the
-// VCD text directly (a VerilatedVcdFile that writes nowhere), and into the unit tests.
+// Counts rising and falling transitions of every bit of every signal in a VCD stream, without storing it, and
+// the time each bit spends at 1 and at x/z inside the counting window (for SAIF). Header-only and
+// dependency-free: the timed gate-level simulation (timed_sim.cpp) streams Icarus' VCD through it, and it can be
+// compiled into a simulator harness that feeds it VCD text directly.
 #pragma once
 #include <cstdint>
 #include <ostream>
@@ -23,9 +24,12 @@ class VcdToggles {
     std::string value;                 // current value, MSB first ('0' '1' 'x' 'z'); empty: never set
     std::vector<std::uint64_t> rises;  // per bit, index 0 = LSB
     std::vector<std::uint64_t> falls;
+    std::vector<std::uint64_t> t1, tx;     // per bit: time at 1 / at x or z inside the window
+    std::vector<std::uint64_t> since;      // per bit: when its current value began
   };
 
-  // Transitions at simulation times >= t are counted; earlier ones only set values.
+  // Transitions at simulation times >= t are counted; earlier ones only set values. Times are in VCD units
+  // (timescale_fs() femtoseconds each).
   void count_from(std::uint64_t t) { t0_ = t; }
   void feed(const char* p, std::size_t n) {
     std::size_t b = 0;
@@ -46,11 +50,33 @@ class VcdToggles {
     if (!carry_.empty()) line(carry_);
     carry_.clear();
   }
+  // Closes the window at time t (VCD units): the time at 1 / x of every bit is complete up to t.
+  void close_window(std::uint64_t t) {
+    for (auto& s : sigs_)
+      for (std::size_t b = 0; b < s.since.size(); ++b) account(s, b, t);
+  }
 
   const std::vector<Var>& vars() const { return vars_; }
   const std::vector<Sig>& sigs() const { return sigs_; }
   std::uint64_t last_time() const { return now_; }
   const std::string& error() const { return error_; }  // the first malformed line, if any
+  std::uint64_t timescale_fs() const { return timescale_fs_; }  // 0 if the header had no $timescale
+  std::uint64_t times_counted() const { return times_; }  // time stamps >= count_from()
+
+  // f(name, rises, falls, t1, tx) per bit of each var whose scope is `scope` ("name[i]" for vectors).
+  template <class F>
+  void visit(const std::string& scope, F&& f) const {
+    for (const auto& v : vars_) {
+      if (v.scope != scope) continue;
+      const Sig& s = sigs_[v.sig];
+      for (int b = 0; b < s.width; ++b) {
+        const std::size_t k = static_cast<std::size_t>(b);
+        std::string name = v.name;
+        if (v.vector) name += '[' + std::to_string(v.msb >= v.lsb ? v.lsb + b : v.lsb - b) + ']';
+        f(name, s.rises[k], s.falls[k], s.t1[k], s.tx[k]);
+      }
+    }
+  }
 
   // "name rises falls" per bit of each var whose scope is `scope` ("name[i]" for vectors).
   void write_counts(std::ostream& os, const std::string& scope) const {
@@ -89,8 +115,35 @@ class VcdToggles {
     if (error_.empty()) error_ = std::string(l);
   }
 
+  // Time spent by bit b of s at its current value, from when it began to t, clipped to the window.
+  void account(Sig& s, std::size_t b, std::uint64_t t) {
+    const std::uint64_t from = s.since[b] > t0_ ? s.since[b] : t0_;
+    if (t > from) {
+      const char v = s.value.empty() ? 'x' : s.value[s.value.size() - 1 - b];
+      if (v == '1') s.t1[b] += t - from;
+      else if (v != '0') s.tx[b] += t - from;
+    }
+    s.since[b] = t;
+  }
+
   void header_line(std::string_view l) {
+    if (in_timescale_) {  // "$timescale" may put its value on the next lines
+      for (std::string_view w = word(l); !w.empty(); w = word(l)) {
+        if (w == "$end") {
+          in_timescale_ = false;
+          break;
+        }
+        timescale_text_ += std::string(w);
+      }
+      if (!in_timescale_) timescale_fs_ = parse_timescale(timescale_text_);
+      return;
+    }
     std::string_view w = word(l);
+    if (w == "$timescale") {
+      in_timescale_ = true;
+      timescale_text_.clear();
+      return header_line(l);
+    }
     if (w == "$scope") {
       word(l);
       scope_.push_back(std::string(word(l)));
@@ -122,6 +175,9 @@ class VcdToggles {
         s.width = width;
         s.rises.assign(static_cast<std::size_t>(width), 0);
         s.falls.assign(static_cast<std::size_t>(width), 0);
+        s.t1.assign(static_cast<std::size_t>(width), 0);
+        s.tx.assign(static_cast<std::size_t>(width), 0);
+        s.since.assign(static_cast<std::size_t>(width), 0);
         sigs_.push_back(std::move(s));
       }
       v.sig = by_code_[ci];
@@ -147,6 +203,7 @@ class VcdToggles {
       if (nv == ov) continue;
       if (counting && ov == '0' && nv == '1') ++s.rises[b];
       if (counting && ov == '1' && nv == '0') ++s.falls[b];
+      account(s, b, now_);
       ov = nv;
     }
   }
@@ -158,6 +215,7 @@ class VcdToggles {
     const char c = l[0];
     if (c == '#') {
       now_ = std::stoull(std::string(l.substr(1)));
+      times_ += now_ >= t0_;
     } else if (c == '0' || c == '1' || c == 'x' || c == 'z' || c == 'X' || c == 'Z') {
       change(l.substr(0, 1), l.substr(1));
     } else if (c == 'b' || c == 'B') {
@@ -171,7 +229,20 @@ class VcdToggles {
     }
   }
 
-  bool in_header_ = true;
+  // "1ps", "10 ns", ... in femtoseconds (0 if unknown).
+  static std::uint64_t parse_timescale(const std::string& t) {
+    std::size_t k = 0;
+    std::uint64_t n = 0;
+    while (k < t.size() && t[k] >= '0' && t[k] <= '9') n = n * 10 + static_cast<std::uint64_t>(t[k++] - '0');
+    const std::string u = t.substr(k);
+    const std::uint64_t mult = u == "fs" ? 1 : u == "ps" ? 1000 : u == "ns" ? 1000000 : u == "us" ? 1000000000ull
+                               : u == "ms" ? 1000000000000ull : u == "s" ? 1000000000000000ull : 0;
+    return n * mult;
+  }
+
+  bool in_header_ = true, in_timescale_ = false;
+  std::string timescale_text_;
+  std::uint64_t timescale_fs_ = 0, times_ = 0;
   std::uint64_t now_ = 0, t0_ = 0;
   std::string carry_, error_;
   std::vector<std::string> scope_;

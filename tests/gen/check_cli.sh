@@ -31,7 +31,11 @@ for key in '"spec": "lns:delta=mitchell' '"wa": 6' '"wb": 6' '"wacc": 6' '"facc"
   grep -qF "$key" "$j" && ok || bad "sidecar lacks $key"
 done
 ls "$T/d" | grep -q tmp && bad "temporary file left" || ok
-[ "$(grep -c '^module ' "$v")" = 1 ] && ok || bad "one module per file"
+# One file per design: the top module first, its blocks after it, every module named after the top.
+top=$(basename "$v" .v)
+[ "$(grep -m1 '^module ' "$v" | awk '{print $2}')" = "$top" ] && ok || bad "the top module is not the first"
+[ -z "$(grep '^module ' "$v" | awk '{print $2}' | grep -v "^${top}\(_product\|_pipe\|_acc\|_delta\)\?\$")" ] && ok ||
+  bad "a module not named after the top: $(grep '^module ' "$v")"
 
 # Names: unique per configuration; a user PWL table is named by its contents, not its path.
 cp "$CSV" "$T/a.csv"; cp "$CSV" "$T/same.csv"; sed 's/^plus,0,1,1+2,2$/plus,0,1,1+2,3/' "$CSV" >"$T/b.csv"

@@ -18,7 +18,7 @@ for spec in "$@"; do
     echo "FAIL $spec: logmac rtl"; fail=1; continue
   fi
   top=$(basename "$v" .v)
-  if yosys -q -l "$T/log" -p "read_verilog $v; hierarchy -check -top $top; proc; check -assert; synth -top $top; check -assert;
+  if yosys -q -l "$T/log" -p "read_verilog $v; hierarchy -check -top $top; proc; check -assert; synth -flatten -top $top; check -assert;
       select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr t:\$_DLATCH_* t:\$_DLATCHSR_* t:\$_SR_*; stat" \
       >/dev/null 2>"$T/err"; then
     echo "ok   $spec: $(grep -m1 'Number of cells' "$T/log" | tr -s ' ')"

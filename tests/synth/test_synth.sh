@@ -59,12 +59,56 @@ mismatch)  # RTL that differs from the model must fail loudly (clr selects the w
   check_status mismatch 1 "$rc"
   has mismatch "$T/err" "GATE-LEVEL OUTPUT DIFFERS FROM THE MODEL"
   ;;
-short_clock)  # negative slack: reported clearly, energy still reported, exit 3
-  rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --cache "$T/cache" --dots 4 --clock 0.5)
+short_clock)  # negative slack, zero delay: reported clearly, energy still reported, exit 3
+  rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --cache "$T/cache" --dots 4 --clock 0.5 --sim zero)
   check_status short_clock 3 "$rc"
   has short_clock "$T/err" "TIMING NOT MET"
   has short_clock "$T/out" "slack -"
   has short_clock "$T/out" "pJ/MAC"
+  # Timed: the flip-flops sample values that have not arrived, so the output check fails loudly.
+  rc=$(run synth --mac fxp:w=4 --rtl "$FIX" --cache "$T/cache" --dots 4 --clock 0.5 --sim timed)
+  check_status "short clock timed" 1 "$rc"
+  has "short clock timed" "$T/err" "TIMED GATE-LEVEL OUTPUT DIFFERS FROM THE MODEL"
+  has "short clock timed" "$T/err" "critical path"
+  ;;
+glitch)  # the array multiplier glitches: more transitions and more energy in the timed simulation
+  rc=$(run synth --mac fxp:w=8 --sim timed --cache "$T/cache" --dots 8)
+  check_status glitch 0 "$rc"
+  has glitch "$T/out" "zero-delay and timed simulation"
+  dir=$(sed -n 's/^files *\([^ ]*\).*/\1/p' "$T/out")
+  sum() { awk '!/^#/ {t += $2 + $3} END {print t}' "$1"; }
+  z=$(sum "$dir/activity_zero.txt") t=$(sum "$dir/activity_timed.txt")
+  ez=$(sed -n 's/^energy *\([0-9.]*\) pJ\/MAC zero-delay.*/\1/p' "$T/out")
+  et=$(sed -n 's/^timed *\([0-9.]*\) pJ\/MAC.*/\1/p' "$T/out")
+  echo "transitions zero-delay $z, timed $t; energy $ez / $et pJ/MAC"
+  awk -v z="$z" -v t="$t" 'BEGIN {exit !(z > 10000 && t > 1.1 * z)}' || { echo "FAIL glitch: transitions $z vs $t"; fail=1; }
+  awk -v z="$ez" -v t="$et" 'BEGIN {exit !(z > 0 && t > 1.05 * z)}' || { echo "FAIL glitch: energy $ez vs $et"; fail=1; }
+  ;;
+zeros)  # zero-valued operands: nothing but the clock and the first products moves, far below a uniform workload
+  for w in zeros uniform; do
+    rc=$(run synth --mac fxp:w=8 --sim timed --cache "$T/cache" --dots 8 --workload $w)
+    check_status "workload $w" 0 "$rc"
+    sed -n 's/^timed *\([0-9.]*\) pJ\/MAC.*/\1/p' "$T/out" >"$T/e_$w"
+  done
+  ez=$(cat "$T/e_zeros") eu=$(cat "$T/e_uniform")
+  echo "timed energy: zeros $ez, uniform $eu pJ/MAC"
+  awk -v z="$ez" -v u="$eu" 'BEGIN {exit !(z > 0 && u > 0 && z < 0.25 * u)}' || { echo "FAIL zeros: $ez vs $eu"; fail=1; }
+  ;;
+saif)  # --saif: an independent parser reads it; its counts are the estimator's
+  rc=$(run synth --mac lns:w=6 --sim timed --cache "$T/cache" --dots 4 --saif "$T/a.saif")
+  check_status saif 0 "$rc"
+  dir=$(sed -n 's/^files *\([^ ]*\).*/\1/p' "$T/out")
+  act=$(sed -n 's/^timed .*(activity \([0-9.]*\)).*/\1/p' "$T/out")
+  /usr/bin/python3 "$SRC/check_saif.py" "$T/a.saif" "$dir/activity_timed.txt" "$act" || fail=1
+  rc=$(run synth --mac lns:w=6 --sim zero --cache "$T/cache" --dots 4 --saif "$T/z.saif")
+  check_status "saif zero" 0 "$rc"
+  act=$(sed -n 's/^energy .*(.*activity \([0-9.]*\) transitions.*/\1/p' "$T/out")
+  zdir=$(sed -n 's/^files *\([^ ]*\).*/\1/p' "$T/out")
+  /usr/bin/python3 "$SRC/check_saif.py" "$T/z.saif" "$zdir/activity_zero.txt" "$act" || fail=1
+  # The parser can fail: a count changed by one.
+  sed '0,/(TC [1-9]/s/(TC \([1-9]\)/(TC 1\1/' "$T/a.saif" >"$T/bad.saif"
+  /usr/bin/python3 "$SRC/check_saif.py" "$T/bad.saif" "$dir/activity_timed.txt" 0 >/dev/null &&
+    { echo "FAIL saif: the checker accepted a wrong count"; fail=1; }
   ;;
 errors)  # bad input: exit 2 and one line naming the problem, before any tool runs
   rc=$(run synth --mac fxp:w=4 --liberty /nonexistent.lib); check_status "missing liberty" 2 "$rc"
@@ -78,6 +122,10 @@ errors)  # bad input: exit 2 and one line naming the problem, before any tool ru
   one_line_err "zero clock" "--clock"
   rc=$(run synth --mac fxp:w=4 --workload /nonexistent.txt); check_status "bad workload" 2 "$rc"
   one_line_err "bad workload" "--workload"
+  rc=$(run synth --mac fxp:w=4 --sim fast); check_status "bad sim" 2 "$rc"
+  one_line_err "bad sim" "--sim 'fast': zero or timed"
+  rc=$(run synth --mac fxp:w=4 --saif /nonexistent/dir/a.saif); check_status "bad saif" 2 "$rc"
+  one_line_err "bad saif" "--saif"
   rc=$(run synth); check_status "no spec" 2 "$rc"
   one_line_err "no spec" "--mac SPEC is required"
   rc=$(run compare --mac fxp:w=4); check_status "no -o" 2 "$rc"

@@ -64,18 +64,16 @@ TEST_SUITE("synth_steps") {
     CHECK(s.cell_types[1].second == 4);
   }
 
-  TEST_CASE("parse_yosys_breakdown: each module's own area times its instances") {
-    const auto b = parse_yosys_breakdown(
+  TEST_CASE("parse_yosys_stat: a hierarchical report counts the design's totals (its last section)") {
+    const YosysStat s = parse_yosys_stat(
         "=== sub ===\n   Number of cells: 2\n     INVX1 2\n   Chip area for module '\\sub': 100.0\n\n"
         "=== top ===\n   Number of cells: 3\n     sub 2\n     INVX1 1\n   Chip area for module '\\top': 50.0\n\n"
         "=== design hierarchy ===\n\n   top                               1\n     sub                             2\n\n"
-        "   Chip area for top module '\\top': 250.0\n",
-        "top");
-    REQUIRE(b.size() == 2);
-    CHECK(b[0].first == "sub");
-    CHECK(b[0].second == 200.0);
-    CHECK(b[1].first == "top (top-level logic)");
-    CHECK(b[1].second == 50.0);
+        "   Number of cells: 5\n     INVX1 5\n\n   Chip area for top module '\\top': 250.0\n");
+    CHECK(s.cells == 5);
+    CHECK(s.area == 250.0);
+    REQUIRE(s.cell_types.size() == 1);
+    CHECK(s.cell_types[0].second == 5);
   }
 
   TEST_CASE("parse_sta_report: slack, path, fmax, leakage and power; no slack is an error") {
@@ -249,7 +247,7 @@ TEST_SUITE("synth_steps_tools") {
     const MacConfig c = parse_spec("fxp:w=4");
     const std::string top = c.module_name();
     const std::string rtl = LOGMAC_SOURCE_DIR "/tests/synth/fixtures/logmac_fxp_w4_f3_wacc18_pipe1_sat.v";
-    const Synthesis syn = synthesize({top, rtl, kDefaultLiberty, 10.0, true}, osu018(), dir);
+    const Synthesis syn = synthesize({top, rtl, kDefaultLiberty, 10.0}, osu018(), dir);
     CHECK(syn.stat.cells > 0);
     CHECK(syn.stat.area > 0);
     CHECK(syn.seq_area > 0);
@@ -259,17 +257,17 @@ TEST_SUITE("synth_steps_tools") {
     FlowOptions o;
     o.dots = 1;
     const CheckedStimulus stim = check_against_model(c, make_stimulus(c, o));
-    const GateActivity act = simulate_gates_verilator({top, syn.netlist, syn.cell_models, false}, stim, dir);
+    const GateActivity act = simulate_gates_zero_delay(osu018(), syn.mapped, stim, 10.0);
     CHECK(act.macs_checked == 256);
     CHECK(act.cycles >= 256);
     CHECK_FALSE(act.toggles.empty());
 
     CheckedStimulus wrong = stim;
     wrong.expected[100] ^= 1;
-    CHECK_THROWS_WITH_AS(simulate_gates_verilator({top, syn.netlist, syn.cell_models, false}, wrong, dir),
+    CHECK_THROWS_WITH_AS(simulate_gates_zero_delay(osu018(), syn.mapped, wrong, 10.0),
                          doctest::Contains("GATE-LEVEL OUTPUT DIFFERS FROM THE MODEL"), FlowError);
 
-    const Timing tim = run_sta({top, syn.netlist, kDefaultLiberty, 10.0, 0.2}, dir);
+    const Timing tim = run_sta({top, syn.netlist, kDefaultLiberty, 10.0, 0.2, ""}, dir);
     CHECK(tim.critical_ns > 0);
     CHECK(tim.critical_ns < 10);
     CHECK(tim.slack_ns == doctest::Approx(10 - tim.critical_ns));
