@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [--check]   (--check: only report, exit 1 if something is missing)
 set -euo pipefail
 PKGS=(cmake g++ make pkg-config libfmt-dev doctest-dev verilator libsystemc-dev yosys opensta
-      qflow-tech-osu018 iverilog gnuplot-nox)
+      qflow-tech-osu018 iverilog gnuplot-nox pybind11-dev python3-numpy python3-dev python3-pytest)
 PKGS+=(python3-torch dataset-fashion-mnist)  # the network study (study/): PyTorch and the real data
 missing=()
 for p in "${PKGS[@]}"; do
