@@ -7,9 +7,10 @@ Per GEMM layer y = x . W^T + b:
     by 2^(ka + kb);
   * bias, ReLU, max-pooling and the re-encoding of the next layer's input happen in float64 (the accelerator's
     vector unit), as in the papers' PTQ experiments;
-  * convolution is im2col followed by the GEMM (K = in_channels * kh * kw, in the order channel, row, column).
+  * convolution is im2col followed by the GEMM (K = in_channels * kh * kw, in the order channel, row, column);
+    the input is encoded first and im2col gathers codes (the padding is the code of 0).
 Scale rule (per tensor, from the layer's data; weights: the whole tensor, activations: the FP32 network's
-activations on CALIB_IMAGES training images): k0 is the smallest k with max|x| / 2^k <= FS, FS the operand's
+input tensors on CALIB_IMAGES training images): k0 is the smallest k with max|x| / 2^k <= FS, FS the operand's
 full scale; among k0, k0-1, .., k0-(SHIFTS-1) (clipping up to 2^(SHIFTS-1)x) the k with the smallest mean
 squared quantization error of the tensor through the bit-true encode/decode wins (ties: the larger k).
 FS is the largest magnitude the operand format represents (fxp ~1, pot 1, apot 2, log2lin 2^(fsr-1)), except
@@ -25,6 +26,12 @@ import numpy as np
 CALIB_IMAGES = 512
 SHIFTS = 5
 BATCH_IMAGES = 1000
+
+
+def calibration_images(train_images, seed):
+    """CALIB_IMAGES training images (never test images) drawn with the seed, as network input [N, 1, 28, 28]."""
+    idx = np.random.default_rng(seed + 1000).choice(len(train_images), CALIB_IMAGES, replace=False)
+    return (train_images[np.sort(idx)].astype(np.float32) / 255.0)[:, None, :, :]
 
 
 def threads():
@@ -63,15 +70,13 @@ def gemm_layers(net):
 
 
 def forward(net, state, x, gemm):
-    """Logits of images x [N, 1, 28, 28] (float); gemm(name, x2d, w2d) -> x2d . w2d^T (float64)."""
+    """Logits of images x [N, 1, 28, 28] (float). gemm: a backend with linear(name, x2d, w2d) -> x2d . w2d^T and
+    conv(name, x4d, w4d, pad) -> the convolution [N, out, OH, OW], both float64 and without bias."""
     def fc(name, h):
-        return gemm(name, h, state[name + ".weight"]) + state[name + ".bias"]
+        return gemm.linear(name, h, state[name + ".weight"]) + state[name + ".bias"]
 
     def conv(name, h, pad):
-        wt = state[name + ".weight"]
-        cols, (n, oh, ow) = im2col(h, wt.shape[2], wt.shape[3], pad)
-        y = gemm(name, cols, wt.reshape(wt.shape[0], -1)) + state[name + ".bias"]
-        return y.reshape(n, oh, ow, -1).transpose(0, 3, 1, 2)
+        return gemm.conv(name, h, state[name + ".weight"], pad) + state[name + ".bias"][None, :, None, None]
 
     x = x.astype(np.float64)
     if net == "linear":
@@ -84,29 +89,62 @@ def forward(net, state, x, gemm):
     return fc("fc3", relu(fc("fc2", h)))
 
 
-def float_gemm(name, x2d, w2d):
-    return x2d @ w2d.T.astype(np.float64)
+def conv_by_gemm(x_or_codes, w4d, pad, pad_value, gemm2d):
+    """Convolution as im2col + GEMM: gemm2d(cols, w2d) on the columns of x (codes or floats; padding with
+    pad_value, the zero of the representation) -> [N, out, OH, OW]."""
+    if pad:
+        n, c, h, w = x_or_codes.shape
+        p = np.full((n, c, h + 2 * pad, w + 2 * pad), pad_value, dtype=x_or_codes.dtype)
+        p[:, :, pad:-pad, pad:-pad] = x_or_codes
+        x_or_codes = p
+    cols, (n, oh, ow) = im2col(x_or_codes, w4d.shape[2], w4d.shape[3], 0)
+    y = gemm2d(cols, w4d.reshape(w4d.shape[0], -1))
+    return y.reshape(n, oh, ow, -1).transpose(0, 3, 1, 2)
+
+
+class FloatGemm:
+    """The float64 reference path (FP32 weights, no quantization)."""
+
+    def linear(self, name, x2d, w2d):
+        return x2d @ w2d.T.astype(np.float64)
+
+    def conv(self, name, x4d, w4d, pad):
+        return conv_by_gemm(x4d, w4d, pad, 0.0, lambda cols, w2d: cols @ w2d.T.astype(np.float64))
+
+
+float_gemm = FloatGemm()
 
 
 def macs_per_image(net, state):
     """Multiply-accumulates of one image through the network's GEMMs."""
     count = {}
 
-    def gemm(name, x2d, w2d):
-        count[name] = x2d.shape[0] * x2d.shape[1] * w2d.shape[0]
-        return np.zeros((x2d.shape[0], w2d.shape[0]))
-    forward(net, state, np.zeros((1, 1, 28, 28)), gemm)
+    class Counter:
+        def linear(self, name, x2d, w2d):
+            count[name] = x2d.shape[0] * x2d.shape[1] * w2d.shape[0]
+            return np.zeros((x2d.shape[0], w2d.shape[0]))
+
+        def conv(self, name, x4d, w4d, pad):
+            y = float_gemm.conv(name, x4d, w4d, pad)
+            count[name] = y.shape[1] * y.shape[2] * y.shape[3] * w4d[0].size
+            return y
+    forward(net, state, np.zeros((1, 1, 28, 28)), Counter())
     return sum(count.values())
 
 
 def layer_inputs(net, state, x):
-    """The FP32 network's input of every GEMM layer on images x (for the scale rule)."""
+    """The FP32 network's input tensor of every GEMM layer on images x (for the scale rule)."""
     seen = {}
 
-    def gemm(name, x2d, w2d):
-        seen[name] = x2d
-        return float_gemm(name, x2d, w2d)
-    forward(net, state, x, gemm)
+    class Recorder:
+        def linear(self, name, x2d, w2d):
+            seen[name] = x2d
+            return float_gemm.linear(name, x2d, w2d)
+
+        def conv(self, name, x4d, w4d, pad):
+            seen[name] = x4d
+            return float_gemm.conv(name, x4d, w4d, pad)
+    forward(net, state, x, Recorder())
     return seen
 
 
@@ -146,7 +184,8 @@ def choose_shift(x, quantize, fs):
 
 
 class QuantGemm:
-    """gemm(name, x2d, w2d) on a logmac.Mac with the per-layer scales of the rule above."""
+    """The backend of forward() on a logmac.Mac, with the per-layer scales of the rule above. A convolution's input
+    is encoded once and im2col works on the codes (padding with the code of 0)."""
 
     def __init__(self, mac, net, state, calib_x, threads_=None):
         self.mac, self.threads = mac, threads_ or threads()
@@ -155,18 +194,25 @@ class QuantGemm:
         fs_a, fs_b = full_scale(mac, "a"), full_scale(mac, "b")
         qa = lambda v: mac.decode_a(mac.encode_a(v))
         qb = lambda v: mac.decode_b(mac.encode_b(v))
-        for name, _ in gemm_layers(net):
-            ka, ea = choose_shift(inputs[name], qa, fs_a)
-            kb, eb = choose_shift(state[name + ".weight"], qb, fs_b)
-            self.shifts[name] = (ka, kb)
-            self.rel_err[name] = (ea, eb)
+        self.zero_a = mac.encode_a(np.zeros(1))[0]
         self.wcodes = {}
         for name, _ in gemm_layers(net):
-            w2d = state[name + ".weight"].reshape(state[name + ".weight"].shape[0], -1).astype(np.float64)
-            self.wcodes[name] = np.ascontiguousarray(mac.encode_b(np.ascontiguousarray(w2d.T) / 2.0 ** self.shifts[name][1]))
+            w = state[name + ".weight"].astype(np.float64)
+            ka, ea = choose_shift(inputs[name], qa, fs_a)
+            kb, eb = choose_shift(w, qb, fs_b)
+            self.shifts[name] = (ka, kb)
+            self.rel_err[name] = (ea, eb)
+            self.wcodes[name] = mac.encode_b(np.ascontiguousarray(w.reshape(w.shape[0], -1).T) / 2.0 ** kb)
 
-    def __call__(self, name, x2d, w2d):
-        ka, kb = self.shifts[name]
-        a = self.mac.encode_a(np.ascontiguousarray(x2d, dtype=np.float64) / 2.0 ** ka)
-        acc = self.mac.matmul(a, self.wcodes[name], threads=self.threads)
-        return self.mac.decode_acc(acc) * 2.0 ** (ka + kb)
+    def _encode(self, name, x):
+        return self.mac.encode_a(np.ascontiguousarray(x, dtype=np.float64) / 2.0 ** self.shifts[name][0])
+
+    def _gemm(self, name, a):
+        acc = self.mac.matmul(np.ascontiguousarray(a), self.wcodes[name], threads=self.threads)
+        return self.mac.decode_acc(acc) * 2.0 ** sum(self.shifts[name])
+
+    def linear(self, name, x2d, w2d):
+        return self._gemm(name, self._encode(name, x2d))
+
+    def conv(self, name, x4d, w4d, pad):
+        return conv_by_gemm(self._encode(name, x4d), w4d, pad, self.zero_a, lambda cols, _: self._gemm(name, cols))

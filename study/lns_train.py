@@ -11,6 +11,7 @@ Layers (bias folded into the GEMM as weight column 0 against a constant-1 input,
 dot product: CLR with the bias, then the k terms): Linear, Conv (im2col; the input gradient is the full
 convolution of the output gradient with the flipped kernel, again im2col + GEMM, so no sum happens outside a
 GEMM), ReLU and max-pooling (exact on codes: a sign test and a comparison of decoded values), flatten.
+Optimizer: plain SGD, batch B, learning rate annealed per epoch on a half cosine (cosine_lr).
 Loss: softmax cross-entropy in float64 on the decoded logits (the only float step of the LNS path); its gradient
 is encoded with loss scale B (the batch size): the code array holds B * dL/dz = softmax - onehot, in [-1, 1],
 so it cannot underflow at encoding before the first GEMM; 1/B and the learning rate are folded into the one
@@ -60,8 +61,13 @@ class LnsArith:
         self.zero = mac.encode_a(np.zeros(1))[0]
         self.one = mac.encode_a(np.ones(1))[0]
         self.dtype = self.zero.dtype
-        self.vmax = float(mac.decode_a(mac.encode_a(np.array([1e300])))[0])
-        self.vmin = 1.0 / self.vmax  # the log range is symmetric: +-MAX
+        # +-MAX: the largest magnitude and the bottom a sum saturates to (range_acc.tiny is the log -2^(w-3), an
+        # input-only code one LSB lower). Codes of either sign, counted without decoding.
+        self.vmax = mac.range_acc.max
+        self.vmin = 1.0 / self.vmax
+        self.sat_hi_codes = mac.encode_a(np.array([self.vmax, -self.vmax]))
+        self.sat_lo_codes = mac.encode_a(np.array([self.vmin, -self.vmin]))
+        assert mac.decode_a(self.sat_lo_codes)[0] == self.vmin
         self.stats = Stats()
 
     def encode(self, x):
@@ -92,15 +98,17 @@ class Stats:
         self.reset()
 
     def reset(self):
+        self.enabled = True  # off while the test set is evaluated: the counts describe training steps
         self.c = {k: 0 for k in ("gemm_out", "sat_hi", "sat_lo", "grad_enc", "grad_enc_zero", "upd", "upd_lost",
                                  "bias_n")}
         self.f = {"upd_dot": 0.0, "upd_sq": 0.0, "bias_lsb": 0.0, "bias_abs_lsb": 0.0}
 
     def count_saturation(self, ar, codes):
-        v = np.abs(ar.to_float(codes))
-        self.c["gemm_out"] += v.size
-        self.c["sat_hi"] += int(np.count_nonzero(v >= ar.vmax))
-        self.c["sat_lo"] += int(np.count_nonzero((v > 0) & (v <= ar.vmin)))
+        if not self.enabled:
+            return
+        self.c["gemm_out"] += codes.size
+        self.c["sat_hi"] += int(np.count_nonzero((codes == ar.sat_hi_codes[0]) | (codes == ar.sat_hi_codes[1])))
+        self.c["sat_lo"] += int(np.count_nonzero((codes == ar.sat_lo_codes[0]) | (codes == ar.sat_lo_codes[1])))
 
     def summary(self):
         c, f = self.c, self.f
@@ -224,9 +232,15 @@ def build(net, state):
 
 
 # ----------------------------------------------------------------------------------------------------- engine
+# The update statistics (decoding every weight, the delta=exact reference step) are taken on every
+# MEASURE_EVERY-th step: a sample, a tenth of the cost.
+MEASURE_EVERY = 10
+
+
 class Trainer:
     def __init__(self, net, init_state, ar, lr, momentum=0.0, exact_ref=None):
         self.net, self.ar, self.lr, self.mu = net, ar, lr, momentum
+        self.steps = 0
         self.layers = build(net, init_state)
         self.params = [l for l in self.layers if hasattr(l, "wf")]
         for p in self.params:
@@ -262,9 +276,10 @@ class Trainer:
             if self.mu:
                 grad = prm.v = grad if prm.v is None else ar.momentum(prm.v, grad, self.mu)
             new = ar.update(prm.w, grad, c)
-            if isinstance(ar, LnsArith):
+            if isinstance(ar, LnsArith) and self.steps % MEASURE_EVERY == 0:
                 self.measure_update(prm.w, grad, c, new)
             prm.w = new
+        self.steps += 1
         return loss
 
     def measure_update(self, w, g, c, new):
@@ -287,17 +302,28 @@ class Trainer:
                 st.c["bias_n"] += int(lsb.size)
 
     def accuracy(self, x, y, batch=1000):
+        stats = getattr(self.ar, "stats", None)
+        if stats:
+            stats.enabled = False
         correct = 0
         for i in range(0, len(x), batch):
             logits = self.ar.to_float(self.forward(self.ar.encode(x[i:i + batch])))
             correct += int(np.count_nonzero(logits.argmax(1) == y[i:i + batch]))
+        if stats:
+            stats.enabled = True
         return correct / len(x)
+
+
+def cosine_lr(lr, epoch, epochs):
+    """The learning rate of an epoch: lr annealed on a half cosine towards 0, constant within an epoch."""
+    return lr * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
 
 
 def train(net, init_state, ar, data, orders, batch, lr, momentum=0.0, exact_ref=None, log=print, label="",
           steps=None):
-    """Trains from init_state in the given per-epoch orders; returns per-epoch records.
-    data = (x_train [N,1,28,28] float, y_train, x_test, y_test). steps: stop after this many steps (tests)."""
+    """Trains from init_state in the given per-epoch orders (learning rate: cosine_lr per epoch); returns
+    per-epoch records. data = (x_train [N,1,28,28] float, y_train, x_test, y_test). steps: stop after this many
+    steps (tests)."""
     x_train, y_train, x_test, y_test = data
     tr = Trainer(net, init_state, ar, lr, momentum, exact_ref)
     flat = net == "mlp"
@@ -306,6 +332,7 @@ def train(net, init_state, ar, data, orders, batch, lr, momentum=0.0, exact_ref=
     for epoch, order in enumerate(orders):
         if isinstance(ar, LnsArith):
             ar.stats.reset()
+        tr.lr = cosine_lr(lr, epoch, len(orders))
         losses = []
         for i in range(0, len(order), batch):
             idx = order[i:i + batch]
@@ -319,7 +346,7 @@ def train(net, init_state, ar, data, orders, batch, lr, momentum=0.0, exact_ref=
                 log(f"    {label} step {done}/{total_steps}: loss {np.mean(losses[-100:]):.4f} "
                     f"({el:.0f} s, about {el / done * (total_steps - done):.0f} s left)")
         xt = x_test.reshape(len(x_test), -1) if flat else x_test
-        rec = {"epoch": epoch + 1, "train_loss": float(np.mean(losses)), "test_accuracy": tr.accuracy(xt, y_test),
+        rec = {"epoch": epoch + 1, "lr": tr.lr, "train_loss": float(np.mean(losses)), "test_accuracy": tr.accuracy(xt, y_test),
                "seconds": round(time.time() - t0, 1), "losses_first_last": [losses[0], losses[-1]]}
         if isinstance(ar, LnsArith):
             rec["stats"] = ar.stats.summary()

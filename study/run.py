@@ -12,6 +12,7 @@ Every result is cached under build/study/cache/ (keyed by spec, weights, code an
 """
 import argparse
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -119,10 +120,9 @@ INFER_SOURCES = ("bittrue.py", "fmnist.py")
 
 
 def calib_images(env):
-    """CALIB_IMAGES training images drawn with the seed (never test images)."""
-    xi, _ = env.data("train")
-    idx = np.random.default_rng(env.seed + 1000).choice(len(xi), bittrue.CALIB_IMAGES, replace=False)
-    return fmnist.as_float(xi[np.sort(idx)])
+    if "calib" not in env._data:
+        env._data["calib"] = bittrue.calibration_images(env.data("train")[0], env.seed)
+    return env._data["calib"]
 
 
 def infer_meta(env, net, canonical, weights_hash):
@@ -147,8 +147,8 @@ def infer_one(env, net, state, canonical, fp32_pred):
             "seconds": round(seconds, 2), "macs": macs, "mac_per_s": macs / seconds}
 
 
-def probe_rate(env, canonical, m=128, k=784, n=128):
-    """MAC/s of this spec's GEMM on this machine now (for the time estimate)."""
+def probe_rate(env, canonical, m, k, n):
+    """MAC/s of this spec's GEMM of shape (m, k) x (k, n) on this machine now (for time estimates)."""
     mac = env.mac(canonical)
     rng = np.random.default_rng(0)
     a = mac.encode_a(np.abs(rng.normal(0, 0.3, (m, k))))
@@ -156,6 +156,16 @@ def probe_rate(env, canonical, m=128, k=784, n=128):
     t0 = time.time()
     mac.matmul(a, b, threads=env.threads)
     return m * k * n / max(time.time() - t0, 1e-6)
+
+
+def probe_seconds(env, net, state, canonical, images=200):
+    """Estimated seconds of one inference run: the scale rule plus `images` test images, timed now."""
+    t0 = time.time()
+    q = bittrue.QuantGemm(env.mac(canonical), net, state, calib_images(env), env.threads)
+    t1 = time.time()
+    xt, _ = env.data("test")
+    bittrue.predict(net, state, fmnist.as_float(xt[:images]), q)
+    return (t1 - t0) + (time.time() - t1) * len(xt) / images
 
 
 def run_inference(env, refs, sweep):
@@ -170,28 +180,29 @@ def run_inference(env, refs, sweep):
             meta = infer_meta(env, net, canonical, wh)
             jobs.append((net, fam, bits, spec, canonical, meta, c.load(meta)[0]))
     pending = [j for j in jobs if j[6] is None]
-    rates = {}
+    calib_images(env), env.data("test")  # loaded before anything is timed
+    probes = {}
     est = 0.0
     for net, fam, bits, spec, canonical, meta, rec in pending:
-        variant = canonical.split(":")[0]
-        if variant not in rates:
-            rates[variant] = probe_rate(env, canonical)
-        est += bittrue.macs_per_image(net, refs[net][0]) * 10000 / rates[variant] * 1.3
-    log(f"inference: {len(jobs)} runs ({len(jobs) - len(pending)} cached); estimated {est / 60:.1f} min "
-        f"for the rest (GEMM speed measured now: " + ", ".join(f"{v} {r / 1e6:.0f} M MAC/s" for v, r in rates.items())
-        + ")")
+        key = (net, canonical.split(":")[0])
+        if key not in probes:
+            probes[key] = probe_seconds(env, net, refs[net][0], canonical)
+        est += probes[key]
+    log(f"inference: {len(jobs)} runs ({len(jobs) - len(pending)} cached); estimated {est / 60:.1f} min for the rest "
+        "(seconds per run, from 200 images of each network and variant now: "
+        + ", ".join(f"{n} {v} {s:.0f}" for (n, v), s in probes.items()) + ")")
     fp32_preds = {net: fp32_float_accuracy(net, refs[net][0])[1] for net in refs}
     out = {net: [] for net in refs}
-    done_s, done_macs = 0.0, 0.0
-    left_macs = sum(bittrue.macs_per_image(j[0], refs[j[0]][0]) * 10000 for j in pending)
+    # Time left: the probes' estimates of the remaining runs, scaled by how the finished runs compared with theirs.
+    est_left, done_s, done_est = est, 0.0, 0.0
     for i, (net, fam, bits, spec, canonical, meta, rec) in enumerate(jobs):
         if rec is None:
             result = infer_one(env, net, refs[net][0], canonical, fp32_preds[net])
             rec = c.store(meta, result, lambda tmp: None)
-            done_s += result["seconds"]
-            done_macs += result["macs"]
-            left = (left_macs - done_macs) / (done_macs / done_s) if done_s else 0
-            log(f"  [{i + 1}/{len(jobs)}] {net:5s} {spec:58s} {100 * result['accuracy']:6.2f} %  "
+            job_est = probes[(net, canonical.split(":")[0])]
+            done_s, done_est, est_left = done_s + result["seconds"], done_est + job_est, est_left - job_est
+            left = est_left * done_s / done_est
+            log(f"  [{i + 1}/{len(jobs)}] {net:5s} {specs.label(canonical, env.canon):44s} {100 * result['accuracy']:6.2f} %  "
                 f"({result['seconds']:.1f} s, {result['mac_per_s'] / 1e6:.0f} M MAC/s; {elapsed()} elapsed, "
                 f"about {left / 60:.1f} min left)")
         r = dict(rec["result"])
@@ -201,15 +212,15 @@ def run_inference(env, refs, sweep):
 
 
 # ------------------------------------------------------------------------------------------------- training
-TRAIN = {"epochs": 5, "batch": 64, "lr": 0.1, "momentum": 0.0}
+TRAIN = {"epochs": 5, "batch": 64, "lr": 0.1, "momentum": 0.0, "schedule": "cosine per epoch"}
 TRAIN_SPECS = {
     "mlp": ["lns:w=16,f=8,delta=pwl:qaa", "lns:w=16,f=8,delta=exact", "lns:w=16,f=8,delta=pwl:opt",
-            "lns:w=15,f=7,delta=pwl:qaa", "lns:w=14,f=6,delta=pwl:qaa", "lns:w=14,f=6,delta=exact",
-            "lns:w=13,f=5,delta=pwl:qaa", "lns:w=12,f=4,delta=exact"],
+            "lns:w=14,f=6,delta=pwl:qaa", "lns:w=14,f=6,delta=exact", "lns:w=13,f=5,delta=pwl:qaa",
+            "lns:w=12,f=4,delta=exact"],
     "lenet": ["lns:w=16,f=8,delta=pwl:qaa"],
 }
 TRAIN_EPOCHS = {"mlp": 5, "lenet": 3}
-TRAIN_SOURCES = ("lns_train.py", "bittrue.py", "fmnist.py", "nets.py")
+TRAIN_SOURCES = ("lns_train.py", "fmnist.py", "nets.py")  # + the one function of bittrue it uses
 
 
 def resolve_opt(spec, tables):
@@ -224,6 +235,7 @@ def train_meta(env, net, canonical, hp):
     return {"kind": "train", "net": net, "arith": canonical, "table": table_hash(canonical) if canonical != "fp32"
             else None, "seed": env.seed, "hyper": hp,
             "code": cache.source_hash([os.path.join(HERE, s) for s in TRAIN_SOURCES]),
+            "im2col": cache.sha256_bytes(inspect.getsource(bittrue.im2col).encode())[:32],
             "module": env.module_hash if canonical != "fp32" else None}
 
 
@@ -408,8 +420,9 @@ def md_pivot(rows, families, bit_range):
 
 def training_report(env, train_results):
     md = ["## Training with every MAC on the LNS MAC (QAA-LNS style) against FP32\n",
-          f"Same initial weights (torch seed {env.seed}), data order, batch {TRAIN['batch']}, plain SGD lr "
-          f"{TRAIN['lr']}; FP32 = the same engine in numpy float32. Rules: study/lns_train.py.\n"]
+          f"Same initial weights (torch seed {env.seed}), data order, batch {TRAIN['batch']}, plain SGD, learning rate "
+          f"{TRAIN['lr']} annealed per epoch on a half cosine; FP32 = the same engine in numpy float32. Rules: "
+          "study/lns_train.py.\n"]
     csv_rows = []
     series_by_net = {}
     for net, runs in train_results.items():
@@ -712,7 +725,10 @@ def main(argv=None):
         elif args.command == "infer":
             results, refs = cmd_infer(env, args)
             for net, rows in results.items():
-                log(md_pivot(rows, sorted({r["family"] for r in rows}), sorted({r["bits"] for r in rows})))
+                fp32, _ = fp32_float_accuracy(net, refs[net][0])
+                log(report.md_table([f"{net} (FP32 {100 * fp32:.2f} %)", "accuracy %", "vs FP32"],
+                                    [[specs.label(r["canonical"], env.canon), f"{100 * r['accuracy']:.2f}",
+                                      f"{100 * (r['accuracy'] - fp32):+.2f}"] for r in rows]))
         elif args.command == "train":
             cmd_train(env, args)
         elif args.command == "all":

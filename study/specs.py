@@ -68,7 +68,7 @@ def make_pwl_tables(logmac, tables_dir, widths, log=print):
             cmd = [logmac, "pwl", "--w", str(w), "--f", str(lns_f(w)), "--segments", str(k), "-o", path]
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode == 0:
-                log(" ".join(cmd[1:]) + ": " + r.stdout.strip().splitlines()[-1])
+                log("logmac " + " ".join(cmd[1:]) + ": " + r.stdout.strip().splitlines()[-1])
                 out[w] = path
                 break
             if "exceeds" not in r.stderr:
@@ -82,7 +82,8 @@ def lns_deltas(w, tables):
     out = []
     if w in QAA_PRESETS:
         out.append("pwl:qaa")
-    out += ["exact", "mitchell"] + [f"lut:{n}" for n in LUT_SIZES]
+    # lut:N splits dmax * 2^f LSB (dmax = 16) into N power-of-two steps: lut:64 needs f >= 2 (not w = 8, 9).
+    out += ["exact", "mitchell"] + [f"lut:{n}" for n in LUT_SIZES if n <= 16 * 2 ** lns_f(w)]
     out.append("pwl:" + tables[w])
     return out
 
