@@ -39,5 +39,11 @@ study: build
 bench: build
 	$(BUILD)/logmac bench
 
+# GEMM throughput next to the scalar model (README table): 256^3 and the network-shaped M=256,K=784,N=256.
+.PHONY: bench-gemm
+bench-gemm: build
+	$(BUILD)/logmac bench --gemm 256,256,256 --threads 2
+	$(BUILD)/logmac bench --gemm 256,256,784 --threads 2
+
 clean:
 	rm -rf $(BUILD)

@@ -16,6 +16,13 @@ namespace logmac::cli {
 
 namespace {
 
+// A CSV field: quoted (specs contain commas), quotes doubled.
+std::string csv_field(const std::string& s) {
+  std::string q = "\"";
+  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -207,7 +214,7 @@ int cmd_bench(int argc, char** argv) {
     const double rate = with_model(c, [&](const auto& m) { return bench_model(m, wl, reps, sink); });
     if (!gemm) {
       fmt::print("{:<60} {:>10.1f}\n", c.canonical(), rate);
-      csv += fmt::format("{},{:.1f}\n", c.canonical(), rate);
+      csv += fmt::format("{},{:.1f}\n", csv_field(c.canonical()), rate);
       std::fflush(stdout);
       continue;
     }
@@ -219,7 +226,7 @@ int cmd_bench(int argc, char** argv) {
                                          all.report.clamped ? "+clamp" : "");
     fmt::print("{:<60} {:>9.1f} {:>9.1f} {:>9.1f} {:>6.1f}x  {}\n", c.canonical(), rate, one.rate, all.rate,
                all.rate / rate, path);
-    csv += fmt::format("{},{:.1f},{:.1f},{:.1f},{},{:.2f},{},{}{},{},{},{}\n", c.canonical(), rate, one.rate, all.rate,
+    csv += fmt::format("{},{:.1f},{:.1f},{:.1f},{},{:.2f},{},{}{},{},{},{}\n", csv_field(c.canonical()), rate, one.rate, all.rate,
                        all.report.threads, all.rate / rate, gemm_kernel_name(all.report.kernel), all.report.path,
                        all.report.clamped ? "+clamp" : "", shape.m, shape.n, shape.k);
     std::fflush(stdout);

@@ -273,8 +273,12 @@ struct Mac {
   py::object value_range(Operand which) {
     auto& r = ranges[static_cast<int>(which)];
     if (!r) {
-      py::gil_scoped_release nogil;
-      r = am->value_range(which);
+      ArrayMac::ValueRange v;
+      {
+        py::gil_scoped_release nogil;
+        v = am->value_range(which);
+      }
+      r = v;  // with the GIL held: threads may ask at the same time
     }
     return py::module_::import("logmac").attr("ValueRange")(r->min, r->max, r->tiny);
   }

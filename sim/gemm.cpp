@@ -167,6 +167,13 @@ struct TableOperand {
 
 }  // namespace
 
+template <class M>
+double value_of(const M& model, ArrayMac::Operand which, u64 code) {
+  return which == ArrayMac::Operand::A ? model.value_a(code)
+         : which == ArrayMac::Operand::B ? model.value_b(code)
+                                         : model.value_acc(code);
+}
+
 struct ArrayMac::Impl {
   MacConfig cfg;
   AnyModel model;
@@ -283,6 +290,23 @@ struct ArrayMac::Impl {
     if (top.sign_bit < 0 || table_index(x) == zidx) return 0;
     return (x >> top.sign_bit) & 1 ? tsoff : 0;
   }
+  // Decoded value of every code of an operand of at most 16 bits (built on first use, then shared).
+  mutable std::once_flag decode_once[3];
+  mutable std::vector<double> decode_values[3];
+  const std::vector<double>* decode_table(Operand which) const {
+    const int w = static_cast<int>(which);
+    const int bits = which == Operand::A ? cfg.wa : which == Operand::B ? cfg.wb : cfg.wacc;
+    if (bits > 16) return nullptr;
+    std::call_once(decode_once[w], [&] {
+      std::vector<double> v(size_t{1} << bits);
+      std::visit([&](const auto& m) {
+        for (size_t i = 0; i < v.size(); ++i) v[i] = value_of(m, which, i);
+      }, model);
+      decode_values[w] = std::move(v);
+    });
+    return &decode_values[w];
+  }
+
   i64 int_a(u64 a) const { return sext(a, cfg.wa); }
   i64 int_b(u64 b) const { return b_int.empty() ? sext(b, cfg.wb) : b_int[b]; }
 };
@@ -372,6 +396,80 @@ u64 code_at(const void* p, CodeType t, i64 i) {
 
 }  // namespace
 
+namespace {
+
+// Runs phase1(item, worker) for items [0, n1), then, on one thread, n2 = between(), then phase2(item, worker)
+// for items [0, n2), on one team of up to `threads` threads (the caller is worker 0; one start-up for the
+// whole call). Phase 2 waits for the phase-1 items to be finished, not for every thread to arrive, so a
+// thread the OS has not scheduled yet delays nothing. The first exception stops the work and is rethrown
+// after every thread has stopped.
+template <class P1, class Mid, class P2>
+void two_phases(int threads, i64 n1, P1&& phase1, Mid&& between, P2&& phase2) {
+  if (threads <= 1) {
+    for (i64 i = 0; i < n1; ++i) phase1(i, 0);
+    const i64 n2 = between();
+    for (i64 i = 0; i < n2; ++i) phase2(i, 0);
+    return;
+  }
+  std::atomic<i64> next1{0}, done1{0}, next2{0};
+  std::atomic<int> planned{0};  // 0: not yet, 1: being made, 2: made
+  std::atomic<bool> stop{false};
+  i64 n2 = 0;
+  std::exception_ptr error;
+  std::mutex mu;
+  auto fail = [&]() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!error) error = std::current_exception();
+    }
+    stop.store(true);
+    done1.fetch_add(n1 + 1);  // wakes the threads waiting for phase 1
+    done1.notify_all();
+  };
+  auto work = [&](int worker) {
+    for (i64 i; !stop.load(std::memory_order_relaxed) && (i = next1.fetch_add(1)) < n1;) {
+      try {
+        phase1(i, worker);
+      } catch (...) {
+        fail();
+      }
+      if (done1.fetch_add(1) + 1 == n1) done1.notify_all();
+    }
+    for (i64 d; (d = done1.load()) < n1 && !stop.load();) done1.wait(d);
+    int expected = 0;
+    if (planned.compare_exchange_strong(expected, 1)) {
+      if (!stop.load()) try {
+          n2 = between();
+        } catch (...) {
+          fail();
+        }
+      planned.store(2);
+      planned.notify_all();
+    } else {
+      while (planned.load() != 2) planned.wait(1);
+    }
+    for (i64 i; !stop.load(std::memory_order_relaxed) && (i = next2.fetch_add(1)) < n2;) try {
+        phase2(i, worker);
+      } catch (...) {
+        fail();
+      }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (int w = 1; w < threads; ++w) {
+    try {
+      pool.emplace_back(work, w);
+    } catch (const std::system_error&) {  // no more threads available: the ones we have do the work
+      break;
+    }
+  }
+  work(0);
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
 GemmReport ArrayMac::matmul(const void* a, const void* b, void* c, i64 m, i64 n, i64 k, const GemmOptions& opt) const {
   const Impl& im = *impl_;
   if (k < 1) throw std::invalid_argument(fmt::format("matmul: the inner dimension k={} must be at least 1", k));
@@ -385,46 +483,27 @@ GemmReport ArrayMac::matmul(const void* a, const void* b, void* c, i64 m, i64 n,
   if (m == 0 || n == 0) return rep;
   const int threads = threads_for(opt.threads, static_cast<double>(m) * n * k);
   rep.threads = threads;
+  auto bad_a = [&](i64 i) {
+    return std::invalid_argument(bad_code_message("a", i, k, code_at(a, im.ta, i), im.cfg.wa, im.cfg));
+  };
+  auto bad_b = [&](i64 i) {
+    return std::invalid_argument(bad_code_message("b", i, n, code_at(b, im.tb, i), im.cfg.wb, im.cfg));
+  };
 
-  // 1. Check the codes and gather what the plan needs (ranges of the decoded operands).
-  const i64 chunk = 1 << 16;
-  const i64 na = m * k, nb = k * n, ca = (na + chunk - 1) / chunk, cb = (nb + chunk - 1) / chunk;
-  std::vector<Stats> sa(ca), sb(cb);
-  parallel_items(threads, ca + cb, [&](i64 item, int) {
-    const bool is_a = item < ca;
-    const i64 begin = (is_a ? item : item - ca) * chunk, end = std::min(begin + chunk, is_a ? na : nb);
-    const void* p = is_a ? a : b;
-    const CodeType t = is_a ? im.ta : im.tb;
-    Stats& st = is_a ? sa[item] : sb[item - ca];
-    st.bad = first_bad(p, t, is_a ? im.cfg.wa : im.cfg.wb, begin, end);
-    if (st.bad >= 0) return;
-    with_code_type(t, [&](auto tag) {
-      const auto* q = static_cast<const decltype(tag)*>(p);
-      if (im.kind == Kind::Lns) {
-        for (i64 i = begin; i < end; ++i)
-          if (!im.lf.is_zero(q[i])) st.add(im.lf.log(q[i]));
-      } else if (im.kind == Kind::Int) {
-        for (i64 i = begin; i < end; ++i) st.add(is_a ? im.int_a(q[i]) : im.int_b(q[i]));
-      } else if (im.kind == Kind::Table) {
-        for (i64 i = begin; i < end; ++i) {
-          const std::int32_t idx = im.table_index(q[i]);
-          if (idx != im.zidx) st.add(idx);
-        }
-      }
-    });
-  });
-  Stats stat_a, stat_b;
-  for (const auto& s : sa) stat_a.merge(s);
-  for (const auto& s : sb) stat_b.merge(s);
-  if (stat_a.bad >= 0)
-    throw std::invalid_argument(bad_code_message("a", stat_a.bad, k, code_at(a, im.ta, stat_a.bad), im.cfg.wa, im.cfg));
-  if (stat_b.bad >= 0)
-    throw std::invalid_argument(bad_code_message("b", stat_b.bad, n, code_at(b, im.tb, stat_b.bad), im.cfg.wb, im.cfg));
-
-  // 2. Reference path and the model path: the scalar model on the codes.
+  // The reference path and the model path: the scalar model on the codes.
   if (kernel == GemmKernel::Reference || im.kind == Kind::Model) {
     rep.path = "model";
     rep.clamped = true;
+    const i64 chunk = 1 << 16, ca = (m * k + chunk - 1) / chunk, cb = (k * n + chunk - 1) / chunk;
+    std::vector<i64> bad(static_cast<size_t>(ca + cb), -1);
+    parallel_items(threads, ca + cb, [&](i64 item, int) {
+      const bool is_a = item < ca;
+      const i64 begin = (is_a ? item : item - ca) * chunk;
+      bad[item] = is_a ? first_bad(a, im.ta, im.cfg.wa, begin, std::min(begin + chunk, m * k))
+                       : first_bad(b, im.tb, im.cfg.wb, begin, std::min(begin + chunk, k * n));
+    });
+    for (i64 i = 0; i < ca + cb; ++i)
+      if (bad[i] >= 0) throw i < ca ? bad_a(bad[i]) : bad_b(bad[i]);
     std::visit(
         [&](const auto& model) {
           const i64 block = 64;
@@ -460,37 +539,122 @@ GemmReport ArrayMac::matmul(const void* a, const void* b, void* c, i64 m, i64 n,
     return rep;
   }
 
-  // 3. Plan: kernel, lane type, clamps.
   const KernelSet& ks = kernel_set(kernel);
   const i64 panel = ks.panel;
-  const i64 panels = (n + panel - 1) / panel, npad = panels * panel;
+  const i64 panels = (n + panel - 1) / panel;
+  const int per_k = im.kind == Kind::Int ? 1 : 2;  // packed int32 values per operand element
+  const i64 a_stride = per_k * k;
+  std::vector<std::int32_t> a_buf(static_cast<size_t>(m * a_stride));
+  std::vector<std::int32_t> b_buf(static_cast<size_t>(panels * panel * k * per_k));
+
+  // Phase 1, per row of A and per panel of B: check the codes, pack them as lane values, and gather the
+  // ranges the plan needs (lns: nonzero logs; int: values; table: nonzero indices).
+  auto lanes_of = [&](u64 code, bool is_a, std::int32_t* out) {
+    switch (im.kind) {
+      case Kind::Lns:
+        out[0] = im.lns_log(code);
+        out[1] = im.lns_sign(code);
+        break;
+      case Kind::Int: out[0] = static_cast<std::int32_t>(is_a ? im.int_a(code) : im.int_b(code)); break;
+      default:
+        out[0] = im.table_index(code);
+        out[1] = im.table_sign(code);
+        break;
+    }
+  };
+  auto note = [&](Stats& st, const std::int32_t* v) {
+    if (im.kind == Kind::Int)
+      st.add(v[0]);
+    else if (im.kind == Kind::Lns ? v[0] != kLnsZero : v[0] != im.zidx)
+      st.add(v[0]);
+  };
+  std::vector<Stats> stat_a(threads), stat_b(threads);
+  auto pack = [&](i64 item, int worker) {
+    if (item < m) {
+      Stats& st = stat_a[worker];
+      with_code_type(im.ta, [&](auto tag) {
+        using T = decltype(tag);
+        const T* q = static_cast<const T*>(a) + item * k;
+        const T lim = static_cast<T>(mask(std::min<int>(im.cfg.wa, 8 * sizeof(T))));
+        std::int32_t* out = a_buf.data() + item * a_stride;
+        for (i64 t = 0; t < k; ++t) {
+          if (q[t] > lim) {
+            if (st.bad < 0 || item * k + t < st.bad) st.bad = item * k + t;
+            return;
+          }
+          lanes_of(q[t], true, out + per_k * t);
+          note(st, out + per_k * t);
+        }
+      });
+      return;
+    }
+    const i64 pj = item - m, n0 = pj * panel, nn = std::min(panel, n - n0);
+    Stats& st = stat_b[worker];
+    std::int32_t pad[2] = {0, 0};
+    if (im.kind == Kind::Lns) pad[0] = kLnsZero;
+    if (im.kind == Kind::Table) pad[0] = im.zidx;
+    with_code_type(im.tb, [&](auto tag) {
+      using T = decltype(tag);
+      const T lim = static_cast<T>(mask(std::min<int>(im.cfg.wb, 8 * sizeof(T))));
+      std::int32_t* out = b_buf.data() + pj * k * per_k * panel;
+      std::int32_t v[2] = {0, 0};
+      for (i64 t = 0; t < k; ++t) {
+        const T* q = static_cast<const T*>(b) + t * n + n0;
+        std::int32_t* o = out + t * per_k * panel;
+        for (i64 j = 0; j < panel; ++j) {
+          if (j < nn) {
+            if (q[j] > lim) {
+              const i64 idx = t * n + n0 + j;
+              if (st.bad < 0 || idx < st.bad) st.bad = idx;
+              return;
+            }
+            lanes_of(q[j], false, v);
+            note(st, v);
+          } else {
+            v[0] = pad[0];
+            v[1] = pad[1];
+          }
+          o[j] = v[0];
+          if (per_k == 2) o[panel + j] = v[1];
+        }
+      }
+    });
+  };
+
+  // Between the phases: the plan (clamps, lane width) from the ranges.
   LnsArgs lns{};
   LinArgs lin{};
   bool lanes64 = false;
-  int per_k = 1;  // lane values per operand element
-  if (im.kind == Kind::Lns) {
-    per_k = 2;
-    lns.table = im.lns_table.data();
-    lns.ds = im.lns_ds;
-    lns.soff = im.lns_soff;
-    lns.max = static_cast<std::int32_t>(im.lf.max);
-    lns.flush = im.lns_flush;
-    lns.clamp_product = !stat_a.empty() && !stat_b.empty() &&
-                        (stat_a.hi + stat_b.hi > im.lf.max || stat_a.lo + stat_b.lo < -im.lf.max);
-    rep.path = "lns";
-    rep.clamped = lns.clamp_product;
-  } else {
+  const i64 block_rows = 32;
+  const i64 row_blocks = (m + block_rows - 1) / block_rows;
+  auto plan = [&]() -> i64 {
+    Stats sa, sb;
+    for (const auto& s : stat_a) sa.merge(s);
+    for (const auto& s : stat_b) sb.merge(s);
+    if (sa.bad >= 0) throw bad_a(sa.bad);
+    if (sb.bad >= 0) throw bad_b(sb.bad);
+    if (im.kind == Kind::Lns) {
+      lns.table = im.lns_table.data();
+      lns.ds = im.lns_ds;
+      lns.soff = im.lns_soff;
+      lns.max = static_cast<std::int32_t>(im.lf.max);
+      lns.flush = im.lns_flush;
+      const bool products = !sa.empty() && !sb.empty();
+      lns.clamp_high = products && sa.hi + sb.hi > im.lf.max;
+      lns.clamp_low = products && sa.lo + sb.lo < -im.lf.max;
+      rep.path = "lns";
+      rep.clamped = lns.clamp_high || lns.clamp_low;
+      return row_blocks * panels;
+    }
     // Largest |partial sum|: K * max|product|, in long double (no overflow for any width).
-    long double maxp;
+    long double maxp = 0;
     if (im.kind == Kind::Int) {
-      maxp = static_cast<long double>(stat_a.maxabs()) * static_cast<long double>(stat_b.maxabs());
-    } else {
-      per_k = 2;
+      maxp = static_cast<long double>(sa.maxabs()) * static_cast<long double>(sb.maxabs());
+    } else if (!sa.empty() && !sb.empty()) {
       // The products this A and B can form: index sums between the smallest and the largest.
       i64 tmax = 0;
-      if (!stat_a.empty() && !stat_b.empty())
-        for (i64 i = stat_a.lo + stat_b.lo; i <= stat_a.hi + stat_b.hi; ++i)
-          tmax = std::max({tmax, std::abs(im.t64[i]), std::abs(im.t64[im.tsoff + i])});
+      for (i64 i = sa.lo + sb.lo; i <= sa.hi + sb.hi; ++i)
+        tmax = std::max({tmax, std::abs(im.t64[i]), std::abs(im.t64[im.tsoff + i])});
       maxp = static_cast<long double>(tmax);
     }
     const long double bound = maxp * static_cast<long double>(k);
@@ -498,118 +662,55 @@ GemmReport ArrayMac::matmul(const void* a, const void* b, void* c, i64 m, i64 n,
     lin.lo = im.lo;
     lin.hi = im.hi;
     lin.zidx = im.zidx;
-    const bool fits32 = !lin.clamp && (im.sat ? bound <= static_cast<long double>(std::numeric_limits<std::int32_t>::max())
-                                              : im.cfg.wacc <= 32);
+    const bool fits32 =
+        !lin.clamp && (im.sat ? bound <= static_cast<long double>(std::numeric_limits<std::int32_t>::max())
+                              : im.cfg.wacc <= 32);
     lanes64 = !fits32;
     if (im.kind == Kind::Table) lin.table = lanes64 ? static_cast<const void*>(im.t64.data()) : im.t32.data();
     rep.path = im.kind == Kind::Int ? (lanes64 ? "int64" : "int32") : (lanes64 ? "table64" : "table32");
     rep.clamped = lin.clamp;
-  }
-
-  // 4. Pack A (rows of k elements) and B (panels of `panel` columns), in the lane type.
-  const size_t lane_bytes = lanes64 ? 8 : 4;
-  const i64 a_stride = per_k * k;  // lane values per packed A row
-  std::vector<std::int64_t> a_buf(static_cast<size_t>((m * a_stride * lane_bytes + 7) / 8));
-  std::vector<std::int64_t> b_buf(static_cast<size_t>((npad * k * per_k * lane_bytes + 7) / 8));
-  auto put = [lanes64](void* base, i64 i, i64 v) {
-    if (lanes64)
-      static_cast<std::int64_t*>(base)[i] = v;
-    else
-      static_cast<std::int32_t*>(base)[i] = static_cast<std::int32_t>(v);
+    return row_blocks * panels;
   };
-  // Lane values of one operand code (first, second); padding columns get the values of a zero code.
-  auto lanes_of = [&](u64 code, bool is_a, i64& v0, i64& v1) {
-    switch (im.kind) {
-      case Kind::Lns:
-        v0 = im.lns_log(code);
-        v1 = im.lns_sign(code);
-        break;
-      case Kind::Int:
-        v0 = is_a ? im.int_a(code) : im.int_b(code);
-        v1 = 0;
-        break;
-      default:
-        v0 = im.table_index(code);
-        v1 = im.table_sign(code);
-        break;
-    }
-  };
-  const i64 pad0 = im.kind == Kind::Lns ? kLnsZero : im.kind == Kind::Table ? im.zidx : 0;
-  parallel_items(threads, m + panels, [&](i64 item, int) {
-    i64 v0, v1;
-    if (item < m) {
-      for (i64 t = 0; t < k; ++t) {
-        lanes_of(code_at(a, im.ta, item * k + t), true, v0, v1);
-        put(a_buf.data(), item * a_stride + per_k * t, v0);
-        if (per_k == 2) put(a_buf.data(), item * a_stride + 2 * t + 1, v1);
-      }
-      return;
-    }
-    const i64 pj = item - m, n0 = pj * panel;
-    const i64 base = pj * k * per_k * panel;
-    for (i64 t = 0; t < k; ++t)
-      for (i64 j = 0; j < panel; ++j) {
-        if (n0 + j < n) {
-          lanes_of(code_at(b, im.tb, t * n + n0 + j), false, v0, v1);
-        } else {
-          v0 = pad0;
-          v1 = 0;
-        }
-        put(b_buf.data(), base + (t * per_k) * panel + j, v0);
-        if (per_k == 2) put(b_buf.data(), base + (t * 2 + 1) * panel + j, v1);
-      }
-  });
 
-  // 5. Tiles: a block of rows against one panel; results written as accumulator codes.
-  const i64 block_rows = 32;
-  const i64 row_blocks = (m + block_rows - 1) / block_rows;
+  // Phase 2, per tile (a block of rows against one panel): the kernel, then the lane results as codes.
   std::vector<std::vector<std::int64_t>> scratch(threads);
-  parallel_items(threads, row_blocks * panels, [&](i64 item, int worker) {
+  const u64 acc_mask = mask(im.cfg.wacc);
+  auto tile = [&](i64 item, int worker) {
     const i64 pj = item / row_blocks, m0 = item % row_blocks * block_rows;
     const int rows = static_cast<int>(std::min(block_rows, m - m0));
     const i64 n0 = pj * panel, nn = std::min(panel, n - n0);
     auto& out = scratch[worker];
-    out.resize(static_cast<size_t>(2 * block_rows * panel));
-    const auto* pb = reinterpret_cast<const char*>(b_buf.data()) + pj * k * per_k * panel * lane_bytes;
-    const auto* pa = reinterpret_cast<const char*>(a_buf.data()) + m0 * a_stride * lane_bytes;
-    if (im.kind == Kind::Lns) {
-      auto* ol = reinterpret_cast<std::int32_t*>(out.data());
-      std::int32_t* os = ol + block_rows * panel;
-      ks.lns(lns, reinterpret_cast<const std::int32_t*>(pa), a_stride, rows, reinterpret_cast<const std::int32_t*>(pb),
-             k, ol, os);
-      with_code_type(im.tacc, [&](auto tag) {
-        using T = decltype(tag);
+    out.resize(static_cast<size_t>(block_rows * panel));  // rows x panel int64, or 2 x rows x panel int32
+    const std::int32_t* pb = b_buf.data() + pj * k * per_k * panel;
+    const std::int32_t* pa = a_buf.data() + m0 * a_stride;
+    with_code_type(im.tacc, [&](auto tag) {
+      using T = decltype(tag);
+      T* dst = static_cast<T*>(c) + m0 * n + n0;
+      if (im.kind == Kind::Lns) {
+        auto* ol = reinterpret_cast<std::int32_t*>(out.data());
+        std::int32_t* os = ol + block_rows * panel;
+        ks.lns(lns, pa, a_stride, rows, pb, k, ol, os);
         for (int r = 0; r < rows; ++r)
           for (i64 j = 0; j < nn; ++j) {
             const std::int32_t x = ol[r * panel + j];
-            const u64 code = x < kLnsZeroBelow ? im.lf.zero() : im.lf.make(os[r * panel + j] != 0, x);
-            store_code<T>(c, (m0 + r) * n + n0 + j, code);
+            dst[r * n + j] = static_cast<T>(x < kLnsZeroBelow ? im.lf.zero() : im.lf.make(os[r * panel + j] != 0, x));
           }
-      });
-      return;
-    }
-    const u64 acc_mask = mask(im.cfg.wacc);
-    if (lanes64) {
-      auto* o = out.data();
-      (im.kind == Kind::Int ? ks.int64 : ks.table64)(lin, reinterpret_cast<const std::int64_t*>(pa), a_stride, rows,
-                                                     reinterpret_cast<const std::int64_t*>(pb), k, o);
-      with_code_type(im.tacc, [&](auto tag) {
+      } else if (lanes64) {
+        std::int64_t* o = out.data();
+        (im.kind == Kind::Int ? ks.int64 : ks.table64)(lin, pa, a_stride, rows, pb, k, o);
+        for (int r = 0; r < rows; ++r)
+          for (i64 j = 0; j < nn; ++j) dst[r * n + j] = static_cast<T>(static_cast<u64>(o[r * panel + j]) & acc_mask);
+      } else {
+        auto* o = reinterpret_cast<std::int32_t*>(out.data());
+        (im.kind == Kind::Int ? ks.int32 : ks.table32)(lin, pa, a_stride, rows, pb, k, o);
         for (int r = 0; r < rows; ++r)
           for (i64 j = 0; j < nn; ++j)
-            store_code<decltype(tag)>(c, (m0 + r) * n + n0 + j, static_cast<u64>(o[r * panel + j]) & acc_mask);
-      });
-    } else {
-      auto* o = reinterpret_cast<std::int32_t*>(out.data());
-      (im.kind == Kind::Int ? ks.int32 : ks.table32)(lin, reinterpret_cast<const std::int32_t*>(pa), a_stride, rows,
-                                                     reinterpret_cast<const std::int32_t*>(pb), k, o);
-      with_code_type(im.tacc, [&](auto tag) {
-        for (int r = 0; r < rows; ++r)
-          for (i64 j = 0; j < nn; ++j)
-            store_code<decltype(tag)>(c, (m0 + r) * n + n0 + j,
-                                      static_cast<u64>(static_cast<i64>(o[r * panel + j])) & acc_mask);
-      });
-    }
-  });
+            dst[r * n + j] = static_cast<T>(static_cast<u64>(static_cast<i64>(o[r * panel + j])) & acc_mask);
+      }
+    });
+  };
+
+  two_phases(threads, m + panels, pack, plan, tile);
   return rep;
 }
 
@@ -618,6 +719,23 @@ GemmReport ArrayMac::matmul(const void* a, const void* b, void* c, i64 m, i64 n,
 
 namespace {
 constexpr i64 kChunk = 1 << 14;
+
+constexpr i64 kBatch = 512;  // codes converted at once (on the stack)
+
+// dst[i] = code (begin + i) * stride of p, for i < count: one type dispatch per batch.
+void load_codes(const void* p, CodeType t, i64 stride, i64 begin, i64 count, u64* dst) {
+  with_code_type(t, [&](auto tag) {
+    const auto* q = static_cast<const decltype(tag)*>(p);
+    for (i64 i = 0; i < count; ++i) dst[i] = q[(begin + i) * stride];
+  });
+}
+void store_codes(void* p, CodeType t, i64 begin, i64 count, const u64* src) {
+  with_code_type(t, [&](auto tag) {
+    using T = decltype(tag);
+    T* q = static_cast<T*>(p) + begin;
+    for (i64 i = 0; i < count; ++i) q[i] = static_cast<T>(src[i]);
+  });
+}
 
 void check_elementwise(const char* what, i64 n, std::initializer_list<i64> strides) {
   if (n < 0) throw std::invalid_argument(fmt::format("{}: n={} must be >= 0", what, n));
@@ -646,15 +764,19 @@ void ArrayMac::mac(const void* acc, i64 cs, const void* a, i64 as, const void* b
   std::visit(
       [&](const auto& model) {
         parallel_items(threads_for(threads, static_cast<double>(n) * 8), chunks, [&](i64 item, int) {
-          const i64 begin = item * kChunk, end = std::min(n, begin + kChunk);
-          with_code_type(im.tacc, [&](auto tag) {
-            using T = decltype(tag);
-            for (i64 i = begin; i < end; ++i) {
-              const auto p = model.product(code_at(a, im.ta, i * as), code_at(b, im.tb, i * bs));
-              const u64 r = acc ? model.accumulate(code_at(acc, im.tacc, i * cs), p) : model.first(p);
-              store_code<T>(out, i, r);
+          u64 va[kBatch], vb[kBatch], vc[kBatch];
+          for (i64 begin = item * kChunk; begin < std::min(n, (item + 1) * kChunk); begin += kBatch) {
+            const i64 count = std::min(kBatch, n - begin);
+            load_codes(a, im.ta, as, begin, count, va);
+            load_codes(b, im.tb, bs, begin, count, vb);
+            if (acc) {
+              load_codes(acc, im.tacc, cs, begin, count, vc);
+              for (i64 i = 0; i < count; ++i) vc[i] = model.accumulate(vc[i], model.product(va[i], vb[i]));
+            } else {
+              for (i64 i = 0; i < count; ++i) vc[i] = model.first(model.product(va[i], vb[i]));
             }
-          });
+            store_codes(out, im.tacc, begin, count, vc);
+          }
         });
       },
       im.model);
@@ -681,12 +803,14 @@ void ArrayMac::accumulate(const void* acc, i64 cs, const void* p, i64 ps, void* 
             return sext(code, im.cfg.wacc);
         };
         parallel_items(threads_for(threads, static_cast<double>(n) * 8), chunks, [&](i64 item, int) {
-          const i64 begin = item * kChunk, end = std::min(n, begin + kChunk);
-          with_code_type(im.tacc, [&](auto tag) {
-            using T = decltype(tag);
-            for (i64 i = begin; i < end; ++i)
-              store_code<T>(out, i, model.accumulate(code_at(acc, im.tacc, i * cs), as_product(code_at(p, im.tacc, i * ps))));
-          });
+          u64 vc[kBatch], vp[kBatch];
+          for (i64 begin = item * kChunk; begin < std::min(n, (item + 1) * kChunk); begin += kBatch) {
+            const i64 count = std::min(kBatch, n - begin);
+            load_codes(acc, im.tacc, cs, begin, count, vc);
+            load_codes(p, im.tacc, ps, begin, count, vp);
+            for (i64 i = 0; i < count; ++i) vc[i] = model.accumulate(vc[i], as_product(vp[i]));
+            store_codes(out, im.tacc, begin, count, vc);
+          }
         });
       },
       im.model);
@@ -721,15 +845,24 @@ void ArrayMac::decode(Operand which, const void* codes, double* x, i64 n, int th
     throw std::invalid_argument(fmt::format("codes[{}] = {:#x} is not a code of {} (at most {} bits)", bad,
                                             code_at(codes, type(which), bad), im.cfg.canonical(), bits(which)));
   const i64 chunks = (n + kChunk - 1) / kChunk;
+  const std::vector<double>* table = n >= 4096 ? im.decode_table(which) : nullptr;
+  if (table) {  // the model's values of every code, computed once
+    parallel_items(threads_for(threads, static_cast<double>(n)), chunks, [&](i64 item, int) {
+      const i64 begin = item * kChunk, end = std::min(n, begin + kChunk);
+      with_code_type(type(which), [&](auto tag) {
+        const auto* q = static_cast<const decltype(tag)*>(codes);
+        for (i64 i = begin; i < end; ++i) x[i] = (*table)[q[i]];
+      });
+    });
+    return;
+  }
   std::visit(
       [&](const auto& model) {
         parallel_items(threads_for(threads, static_cast<double>(n) * 16), chunks, [&](i64 item, int) {
           const i64 begin = item * kChunk, end = std::min(n, begin + kChunk);
           with_code_type(type(which), [&](auto tag) {
             const auto* q = static_cast<const decltype(tag)*>(codes);
-            for (i64 i = begin; i < end; ++i)
-              x[i] = which == Operand::A ? model.value_a(q[i]) : which == Operand::B ? model.value_b(q[i])
-                                                                                     : model.value_acc(q[i]);
+            for (i64 i = begin; i < end; ++i) x[i] = value_of(model, which, q[i]);
           });
         });
       },
@@ -753,9 +886,7 @@ ArrayMac::ValueRange ArrayMac::value_range(Operand which, int threads) const {
           ValueRange r{0, 0, std::numeric_limits<double>::infinity()};
           for (i64 i = item * kChunk; i < std::min(n, (item + 1) * kChunk); ++i) {
             const u64 code = static_cast<u64>(i);
-            const double v = which == Operand::A ? model.value_a(code)
-                             : which == Operand::B ? model.value_b(code)
-                                                   : model.value_acc(code);
+            const double v = value_of(model, which, code);
             r.min = std::min(r.min, v);
             r.max = std::max(r.max, v);
             if (v != 0) r.tiny = std::min(r.tiny, std::fabs(v));

@@ -2,8 +2,8 @@
 // kernels (sim/gemm_kernels.hpp, compiled once per instruction set by sim/gemm_isa_*.cpp).
 //
 // A kernel computes one tile: `rows` rows of packed A against one packed B panel of kPanel columns (the
-// panel width of its kernel set), over all k, and writes rows x kPanel lane results. Layouts (elements of
-// the lane type, row-major):
+// panel width of its kernel set), over all k, and writes rows x kPanel lane results (int32, or int64 for
+// the 64-bit accumulator kernels). Packed layouts (int32 elements, row-major):
 //   lns      A: per row, k pairs (log, sign)      B panel: per k, kPanel logs then kPanel signs
 //   int      A: per row, k integers               B panel: per k, kPanel integers
 //   table    A: per row, k pairs (index, sign)    B panel: per k, kPanel indices then kPanel signs
@@ -28,7 +28,7 @@ struct LnsArgs {
   std::int32_t soff;
   std::int32_t max;           // MAX: logs saturate at +-MAX
   bool flush;                 // underflow=flush: a sum below -MAX is zero (else -MAX)
-  bool clamp_product;         // false when no product of this A and B can leave [-MAX, MAX]
+  bool clamp_high, clamp_low; // false when no product of this A and B can exceed MAX / go below -MAX
 };
 
 // ---- linear accumulators (int and table kernels) ----
@@ -43,7 +43,7 @@ using LnsFn = void (*)(const LnsArgs&, const std::int32_t* a, i64 a_stride, int 
                        std::int32_t* out_log, std::int32_t* out_sign);
 using Int32Fn = void (*)(const LinArgs&, const std::int32_t* a, i64 a_stride, int rows, const std::int32_t* b, i64 k,
                          std::int32_t* out);
-using Int64Fn = void (*)(const LinArgs&, const std::int64_t* a, i64 a_stride, int rows, const std::int64_t* b, i64 k,
+using Int64Fn = void (*)(const LinArgs&, const std::int32_t* a, i64 a_stride, int rows, const std::int32_t* b, i64 k,
                          std::int64_t* out);
 
 struct KernelSet {

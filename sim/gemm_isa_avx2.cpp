@@ -18,13 +18,14 @@ typedef std::int32_t v32 __attribute__((vector_size(kVectorBytes)));
 typedef std::uint32_t u32v __attribute__((vector_size(kVectorBytes)));
 typedef std::int64_t v64 __attribute__((vector_size(kVectorBytes)));
 typedef std::uint64_t u64v __attribute__((vector_size(kVectorBytes)));
+typedef std::int32_t v32h __attribute__((vector_size(kVectorBytes / 2)));
 
 inline v32 gather32(const std::int32_t* t, v32 idx) {
   return reinterpret_cast<v32>(_mm256_i32gather_epi32(t, reinterpret_cast<__m256i>(idx), 4));
 }
-inline v64 gather64(const std::int64_t* t, v64 idx) {
+inline v64 gather64(const std::int64_t* t, v32h idx) {
   return reinterpret_cast<v64>(
-      _mm256_i64gather_epi64(reinterpret_cast<const long long*>(t), reinterpret_cast<__m256i>(idx), 8));
+      _mm256_i32gather_epi64(reinterpret_cast<const long long*>(t), reinterpret_cast<__m128i>(idx), 8));
 }
 inline v64 mul64(v64 a, v64 b) {
   return reinterpret_cast<v64>(_mm256_mul_epi32(reinterpret_cast<__m256i>(a), reinterpret_cast<__m256i>(b)));

@@ -20,12 +20,14 @@ typedef std::int32_t v32 __attribute__((vector_size(kVectorBytes)));
 typedef std::uint32_t u32v __attribute__((vector_size(kVectorBytes)));
 typedef std::int64_t v64 __attribute__((vector_size(kVectorBytes)));
 typedef std::uint64_t u64v __attribute__((vector_size(kVectorBytes)));
+typedef std::int32_t v32h __attribute__((vector_size(kVectorBytes / 2)));
 
 inline v32 gather32(const std::int32_t* t, v32 idx) {
   return reinterpret_cast<v32>(_mm512_mask_i32gather_epi32(_mm512_setzero_si512(), __mmask16(0xffff), reinterpret_cast<__m512i>(idx), t, 4));
 }
-inline v64 gather64(const std::int64_t* t, v64 idx) {
-  return reinterpret_cast<v64>(_mm512_mask_i64gather_epi64(_mm512_setzero_si512(), __mmask8(0xff), reinterpret_cast<__m512i>(idx), t, 8));
+inline v64 gather64(const std::int64_t* t, v32h idx) {
+  return reinterpret_cast<v64>(
+      _mm512_mask_i32gather_epi64(_mm512_setzero_si512(), __mmask8(0xff), reinterpret_cast<__m256i>(idx), t, 8));
 }
 inline v64 mul64(v64 a, v64 b) {
   return reinterpret_cast<v64>(_mm512_maskz_mul_epi32(__mmask8(0xff), reinterpret_cast<__m512i>(a), reinterpret_cast<__m512i>(b)));

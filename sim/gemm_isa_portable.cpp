@@ -12,13 +12,14 @@ typedef std::int32_t v32 __attribute__((vector_size(kVectorBytes)));
 typedef std::uint32_t u32v __attribute__((vector_size(kVectorBytes)));
 typedef std::int64_t v64 __attribute__((vector_size(kVectorBytes)));
 typedef std::uint64_t u64v __attribute__((vector_size(kVectorBytes)));
+typedef std::int32_t v32h __attribute__((vector_size(kVectorBytes / 2)));
 
 inline v32 gather32(const std::int32_t* t, v32 idx) {
   v32 r;
   for (int i = 0; i < kVectorBytes / 4; ++i) r[i] = t[idx[i]];
   return r;
 }
-inline v64 gather64(const std::int64_t* t, v64 idx) {
+inline v64 gather64(const std::int64_t* t, v32h idx) {
   v64 r;
   for (int i = 0; i < kVectorBytes / 8; ++i) r[i] = t[idx[i]];
   return r;

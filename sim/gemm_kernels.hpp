@@ -64,7 +64,7 @@ inline v32 mul_lanes(v32 a, v32 b) {
 }
 inline v64 mul_lanes(v64 a, v64 b) { return mul64(a, b); }  // operands fit in int32
 inline v32 gather_lanes(const std::int32_t* t, v32 idx) { return gather32(t, idx); }
-inline v64 gather_lanes(const std::int64_t* t, v64 idx) { return gather64(t, idx); }
+inline v64 gather_lanes(const std::int64_t* t, v32h idx) { return gather64(t, idx); }
 
 // ---------------------------------------------------------------------------------------------------------
 // LNS: x (+) y = max(X, Y) + delta(|X - Y|), the delta+ or delta- half of one table chosen by the signs.
@@ -74,17 +74,18 @@ struct LnsConst {
   v32 max, neg_max, ds, zero, zero_below;
 };
 
-template <bool ClampProduct, bool Flush>
+// Product saturation: each half of the clamp runs only where this A and B can reach it.
+enum ProductClamp : int { kClampNone = 0, kClampHigh = 1, kClampLow = 2, kClampBoth = 3 };
+
+template <int Clamp, bool Flush>
 inline void lns_step(v32& x, v32& s, v32 la, v32 sa, v32 lb, v32 sb, const LnsConst& c, const std::int32_t* table) {
   v32 y = la + lb;  // product log; a zero operand keeps it below kLnsZeroBelow
-  if constexpr (ClampProduct) {
-    y = vmin(y, c.max);
-    y = y >= c.zero_below ? vmax(y, c.neg_max) : y;
-  }
+  if constexpr ((Clamp & kClampHigh) != 0) y = vmin(y, c.max);
+  if constexpr ((Clamp & kClampLow) != 0) y = y >= c.zero_below ? vmax(y, c.neg_max) : y;
   const v32 sy = sa ^ sb;
   const v32 gt = x > y;
   const v32 diff = x - y;
-  const v32 d = gt ? diff : -diff;
+  const v32 d = diff < 0 ? -diff : diff;
   const v32 big = gt ? x : y;
   // d >= ds (including every d against a zero) reads the 0 at ds; sx ^ sy is 0 or soff.
   const v32 idx = vmin(d, c.ds) | (s ^ sy);
@@ -97,7 +98,7 @@ inline void lns_step(v32& x, v32& s, v32 la, v32 sa, v32 lb, v32 sb, const LnsCo
     x = r >= c.zero_below ? vmax(r, c.neg_max) : c.zero;
 }
 
-template <int RM, bool ClampProduct, bool Flush>
+template <int RM, int Clamp, bool Flush>
 void lns_block(const LnsArgs& p, const std::int32_t* a, i64 as, const std::int32_t* b, i64 k, std::int32_t* ol,
                std::int32_t* os) {
   constexpr int RN = kPanel / kL32;
@@ -122,7 +123,7 @@ void lns_block(const LnsArgs& p, const std::int32_t* a, i64 as, const std::int32
     for (int r = 0; r < RM; ++r) {
       const v32 la = splat32(a[r * as + 2 * t]), sa = splat32(a[r * as + 2 * t + 1]);
 #pragma GCC unroll 16
-      for (int j = 0; j < RN; ++j) lns_step<ClampProduct, Flush>(x[r][j], s[r][j], la, sa, lb[j], sb[j], c, p.table);
+      for (int j = 0; j < RN; ++j) lns_step<Clamp, Flush>(x[r][j], s[r][j], la, sa, lb[j], sb[j], c, p.table);
     }
   }
 #pragma GCC unroll 16
@@ -134,37 +135,56 @@ void lns_block(const LnsArgs& p, const std::int32_t* a, i64 as, const std::int32
     }
 }
 
-template <bool ClampProduct, bool Flush>
+template <int Clamp, bool Flush>
 void lns_rows(const LnsArgs& p, const std::int32_t* a, i64 as, int rows, const std::int32_t* b, i64 k,
               std::int32_t* ol, std::int32_t* os) {
   int r = 0;
   for (; r + kLnsRows <= rows; r += kLnsRows)
-    lns_block<kLnsRows, ClampProduct, Flush>(p, a + r * as, as, b, k, ol + r * kPanel, os + r * kPanel);
-  for (; r < rows; ++r) lns_block<1, ClampProduct, Flush>(p, a + r * as, as, b, k, ol + r * kPanel, os + r * kPanel);
+    lns_block<kLnsRows, Clamp, Flush>(p, a + r * as, as, b, k, ol + r * kPanel, os + r * kPanel);
+  for (; r < rows; ++r) lns_block<1, Clamp, Flush>(p, a + r * as, as, b, k, ol + r * kPanel, os + r * kPanel);
 }
 
 void lns_tile(const LnsArgs& p, const std::int32_t* a, i64 as, int rows, const std::int32_t* b, i64 k,
               std::int32_t* ol, std::int32_t* os) {
-  if (p.clamp_product)
-    (p.flush ? lns_rows<true, true> : lns_rows<true, false>)(p, a, as, rows, b, k, ol, os);
-  else
-    (p.flush ? lns_rows<false, true> : lns_rows<false, false>)(p, a, as, rows, b, k, ol, os);
+  using Fn = void (*)(const LnsArgs&, const std::int32_t*, i64, int, const std::int32_t*, i64, std::int32_t*,
+                      std::int32_t*);
+  static constexpr Fn kFns[2][4] = {
+      {lns_rows<kClampNone, false>, lns_rows<kClampHigh, false>, lns_rows<kClampLow, false>, lns_rows<kClampBoth, false>},
+      {lns_rows<kClampNone, true>, lns_rows<kClampHigh, true>, lns_rows<kClampLow, true>, lns_rows<kClampBoth, true>}};
+  kFns[p.flush][(p.clamp_high ? kClampHigh : 0) | (p.clamp_low ? kClampLow : 0)](p, a, as, rows, b, k, ol, os);
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Linear accumulators. `int`: products a * b of integers (fxp, pot, apot). `table`: products looked up by
-// the sum of the operands' indices, the sign choosing the negative half (log2lin, lns2lin).
+// the sum of the operands' indices, the sign choosing the negative half (log2lin, lns2lin). Operands are
+// packed as int32 for every lane width: 64-bit accumulators widen the B vectors on load.
 constexpr int kIntRows = 4;
 
+template <class S>
+struct LinLanes;
+template <>
+struct LinLanes<std::int32_t> {
+  using V = v32;   // accumulators
+  using VI = v32;  // packed operands, indices
+  static v32 widen(v32 x) { return x; }
+};
+template <>
+struct LinLanes<std::int64_t> {
+  using V = v64;
+  using VI = v32h;
+  static v64 widen(v32h x) { return __builtin_convertvector(x, v64); }
+};
+
 template <class S, bool Table, int RM, bool Clamp>
-void lin_block(const LinArgs& p, const S* a, i64 as, const S* b, i64 k, S* out) {
-  using V = typename VecOf<S>::type;
+void lin_block(const LinArgs& p, const std::int32_t* a, i64 as, const std::int32_t* b, i64 k, S* out) {
+  using V = typename LinLanes<S>::V;
+  using VI = typename LinLanes<S>::VI;
   using U = typename VecOf<S>::utype;
   constexpr int L = static_cast<int>(sizeof(V) / sizeof(S));
   constexpr int RN = kPanel / L;
   constexpr int per_k = Table ? 2 : 1;  // values per column and k in the packed panel
   const V lo = VecOf<S>::splat(static_cast<S>(p.lo)), hi = VecOf<S>::splat(static_cast<S>(p.hi));
-  const V zidx = VecOf<S>::splat(p.zidx);
+  const VI zidx = VI{} + p.zidx;
   const S* table = static_cast<const S*>(p.table);
   V acc[RM][RN];
 #pragma GCC unroll 16
@@ -172,25 +192,35 @@ void lin_block(const LinArgs& p, const S* a, i64 as, const S* b, i64 k, S* out) 
 #pragma GCC unroll 16
     for (int j = 0; j < RN; ++j) acc[r][j] = V{};
   for (i64 t = 0; t < k; ++t) {
-    const S* bt = b + t * per_k * kPanel;
-    V bv[RN], bs[RN];
+    const std::int32_t* bt = b + t * per_k * kPanel;
+    VI bv[RN], bs[RN];
+    V bw[RN];
 #pragma GCC unroll 16
     for (int j = 0; j < RN; ++j) {
-      bv[j] = vload<V>(bt + j * L);
-      if constexpr (Table) bs[j] = vload<V>(bt + kPanel + j * L);
+      bv[j] = vload<VI>(bt + j * L);
+      if constexpr (Table)
+        bs[j] = vload<VI>(bt + kPanel + j * L);
+      else
+        bw[j] = LinLanes<S>::widen(bv[j]);
     }
 #pragma GCC unroll 16
     for (int r = 0; r < RM; ++r) {
-      const V av = VecOf<S>::splat(a[r * as + per_k * t]);
-      V as_{};
-      if constexpr (Table) as_ = VecOf<S>::splat(a[r * as + 2 * t + 1]);
+      const std::int32_t a0 = a[r * as + per_k * t];
+      V av{};
+      VI ai{}, asg{};
+      if constexpr (Table) {
+        ai = VI{} + a0;
+        asg = VI{} + a[r * as + 2 * t + 1];
+      } else {
+        av = VecOf<S>::splat(a0);
+      }
 #pragma GCC unroll 16
       for (int j = 0; j < RN; ++j) {
         V prod;
         if constexpr (Table)
-          prod = gather_lanes(table, vmin(av + bv[j], zidx) | (as_ ^ bs[j]));
+          prod = gather_lanes(table, vmin(ai + bv[j], zidx) | (asg ^ bs[j]));
         else
-          prod = mul_lanes(av, bv[j]);
+          prod = mul_lanes(av, bw[j]);
         if constexpr (Clamp)
           acc[r][j] = vmin(vmax(acc[r][j] + prod, lo), hi);
         else
@@ -205,7 +235,7 @@ void lin_block(const LinArgs& p, const S* a, i64 as, const S* b, i64 k, S* out) 
 }
 
 template <class S, bool Table>
-void lin_tile(const LinArgs& p, const S* a, i64 as, int rows, const S* b, i64 k, S* out) {
+void lin_tile(const LinArgs& p, const std::int32_t* a, i64 as, int rows, const std::int32_t* b, i64 k, S* out) {
   auto run = [&](auto clamp) {
     constexpr bool C = decltype(clamp)::value;
     int r = 0;

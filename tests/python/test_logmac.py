@@ -307,3 +307,17 @@ def test_empty_and_scalar_shapes():
     p = mac.product(mac.encode_a(0.5), mac.encode_b(np.array([0.5, -1.0])))
     assert mac.decode_acc(p).tolist() == [0.25, -0.5]
     assert mac.product(np.uint8(64), np.uint8(64)).shape == ()  # numpy scalars are 0-d arrays
+
+
+def test_cmake_install(tmp_path):
+    """`cmake --install` puts an importable module under <prefix>/LOGMAC_PYTHON_INSTALL_DIR."""
+    subprocess.run([os.environ["LOGMAC_CMAKE"], "--install", os.environ["LOGMAC_BUILD_DIR"], "--prefix", str(tmp_path)],
+                   check=True, capture_output=True)
+    site = tmp_path / os.environ["LOGMAC_PYTHON_INSTALL_DIR"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(site)
+    r = subprocess.run(["/usr/bin/python3", "-c", "import logmac; print(logmac.__file__); "
+                        "print(logmac.Mac('fxp:w=8').matmul_f([[0.5, 0.25]], [[0.5], [0.5]])[0, 0])"],
+                       env=env, capture_output=True, text=True, check=True, cwd=tmp_path)
+    path, value = r.stdout.split()
+    assert path.startswith(str(site)) and float(value) == 0.375

@@ -184,6 +184,28 @@ TEST_SUITE("gemm") {
       CHECK_MESSAGE(paths.count(p), "path not exercised: ", p);
   }
 
+  TEST_CASE("lns: each half of the product clamp, alone and together, and neither") {
+    std::set<std::string> paths;
+    Rng rng(21);
+    for (const char* spec : {"lns:w=10,f=2", "lns:w=10,f=2,underflow=flush", "lns:w=16,f=8,delta=pwl:qaa"}) {
+      const MacConfig c = parse_spec(spec);
+      const i64 half = i64{1} << (c.w - 4);  // logs of magnitude up to MAX/2: no product leaves +-MAX
+      LnsFormat lf(c.w, c.f);
+      auto codes = [&](i64 lo, i64 hi, i64 count) {
+        std::vector<u64> v(static_cast<size_t>(count));
+        for (auto& x : v) x = lf.make(rng.below(2), lo + static_cast<i64>(rng.below(static_cast<u64>(hi - lo + 1))));
+        return v;
+      };
+      const i64 m = 9, n = 40, k = 50;
+      // neither, high only, low only, both
+      for (auto [lo, hi] : {std::pair{-half, half}, std::pair{half, lf.max}, std::pair{-lf.max, -half},
+                            std::pair{-lf.max, lf.max}})
+        check_gemm(c, codes(lo, hi, m * k), codes(lo, hi, k * n), m, n, k, paths, {1});
+    }
+    CHECK(paths.count("lns"));
+    CHECK(paths.count("lns+clamp"));
+  }
+
   TEST_CASE("small formats: every product and every accumulate pair") {
     std::set<std::string> paths;
     for (const std::string spec : {"fxp:w=6", "pot:w=6,we=2", "apot:w=5,we=2", "log2lin:w=6,f=1", "log2lin:w=7,f=2,signed=0",
@@ -233,6 +255,31 @@ TEST_SUITE("gemm") {
     CHECK_THROWS_AS(am.matmul(small.data(), b.data(), c.data(), 2, 2, 3), std::invalid_argument);
     std::vector<std::int16_t> sig(6);
     CHECK_THROWS_AS(am.matmul(sig.data(), b.data(), c.data(), 2, 2, 3), std::invalid_argument);
+  }
+
+  TEST_CASE("a bad code in a large threaded GEMM: the first one is reported, nothing else goes wrong") {
+    for (const char* spec : {"lns:w=12,f=4", "fxp:w=7", "log2lin:w=6,f=1", "lns2lin:w=20,wacc=40"}) {
+      CAPTURE(std::string(spec));
+      const ArrayMac am(parse_spec(spec));
+      const i64 m = 200, n = 150, k = 120;
+      Rng rng(3);
+      const MacConfig c = parse_spec(spec);
+      Codes a(am.type_a(), make_codes(c, true, m * k, Fill::Nn, rng)), b(am.type_b(), make_codes(c, false, k * n, Fill::Nn, rng));
+      Codes out(am.type_acc(), static_cast<size_t>(m * n));
+      const u64 too_big = u64{1} << c.wa;  // fits the element type: c.wa < 8 * code bytes for these specs
+      b.set(static_cast<size_t>(100 * n + 7), too_big);
+      b.set(static_cast<size_t>(90 * n + 149), too_big);
+      a.set(static_cast<size_t>(150 * k + 3), too_big);
+      const std::string want_a = fmt::format("a[150, 3] = {:#x}", too_big);
+      const std::string want_b = fmt::format("b[90, 149] = {:#x}", too_big);
+      for (GemmKernel kern : kernels_here())
+        CHECK_THROWS_WITH_AS(am.matmul(a.data(), b.data(), out.data(), m, n, k, {7, kern}),
+                             doctest::Contains(want_a.c_str()), std::invalid_argument);
+      a.set(static_cast<size_t>(150 * k + 3), 0);
+      for (GemmKernel kern : kernels_here())
+        CHECK_THROWS_WITH_AS(am.matmul(a.data(), b.data(), out.data(), m, n, k, {7, kern}),
+                             doctest::Contains(want_b.c_str()), std::invalid_argument);
+    }
   }
 
   TEST_CASE("element-wise product, accumulate and mac equal the model, with scalar operands") {
