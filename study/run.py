@@ -5,6 +5,7 @@ Run with Debian's interpreter (it has numpy and torch): /usr/bin/python3 study/r
   fp32     train (or load from the cache) the FP32 reference networks
   infer    bit-true post-training-quantized inference over the sweep (or --spec ...)
   train    LNS training (QAA-LNS style) against FP32 training with the same seed, order and epochs
+  cost     `logmac compare` (synthesis, timing, energy) of the sweep's designs into build/study/compare
   all      all of the above, then `logmac compare` (synthesis, timing, energy) of the sweep's designs and the
            report: tables (Markdown, CSV, JSON) and plots in build/study/ (`make study`; cached stages are reused)
   demo     the MLP's accuracy for the designs of build/report/compare.json, joined (`make demo`)
@@ -70,8 +71,7 @@ class Env:
             except ImportError as e:
                 raise UsageError(f"cannot import the logmac Python module from {pydir} ({e}); run `make build` first")
             self._mod = mod
-            with open(mod.__file__, "rb") as f:
-                self.module_hash = hashlib.sha256(f.read()).hexdigest()[:32]
+            self.module_hash = model_hash(mod)
         return self._mod
 
     def mac(self, spec):
@@ -87,6 +87,17 @@ class Env:
             return self.mac(spec).canonical
         except ValueError:
             return None
+
+
+def model_hash(mod):
+    """The version of the arithmetic a result depends on: the sources that define the models' semantics (sim/models,
+    the delta tables and units, the spec language) and the module's version. Not the GEMM's implementation: its
+    tests hold it bit-equal to the models, so a faster GEMM keeps every cached result valid."""
+    root = os.path.join(os.path.dirname(HERE), "sim")
+    files = [os.path.join(root, "models", f) for f in os.listdir(os.path.join(root, "models"))]
+    files += [os.path.join(root, "tables", f) for f in os.listdir(os.path.join(root, "tables"))]
+    files += [os.path.join(root, f) for f in ("bits.hpp", "config.hpp", "config.cpp", "delta.hpp", "delta.cpp")]
+    return cache.source_hash(files) + "-" + mod.__version__
 
 
 def table_hash(canonical):
@@ -706,7 +717,7 @@ def cmd_demo(env, args):
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="study/run.py", description=__doc__.split("\n")[0])
-    p.add_argument("command", choices=["fp32", "infer", "train", "all", "demo"])
+    p.add_argument("command", choices=["fp32", "infer", "train", "cost", "all", "demo"])
     p.add_argument("--build", default=os.path.join(os.path.dirname(HERE), "build"), help="build directory")
     p.add_argument("--net", help="mlp, lenet or all (default: all; train: mlp and lenet per the plan)")
     p.add_argument("--spec", action="append", help="a MAC spec (repeatable) instead of the sweep")
@@ -731,6 +742,11 @@ def main(argv=None):
                                       f"{100 * (r['accuracy'] - fp32):+.2f}"] for r in rows]))
         elif args.command == "train":
             cmd_train(env, args)
+        elif args.command == "cost":
+            env.logmac  # noqa: B018
+            sweep, _ = sweep_for(env, args)
+            run_compare(env, sorted({env.canon(s) for _, _, s in sweep}), os.path.join(env.out, "compare"),
+                        args.jobs or env.threads)
         elif args.command == "all":
             cmd_all(env, args)
         elif args.command == "demo":
