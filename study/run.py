@@ -309,6 +309,38 @@ def specs_label(env, canonical):
 
 
 # ------------------------------------------------------------------------------------------------- cost
+COST_FLOOR_POINTS = 10.0   # designs further below FP32 than this on every network are not synthesized
+SATURATION_POINTS = 0.1   # a family has saturated at the first width within this of its best, on every network
+
+
+def cost_set(results, fp32_acc):
+    """The designs worth synthesizing: ({canonical}, {canonical: reason skipped}). Per family, widths beyond the
+    first at which every network is within SATURATION_POINTS of the family's best accuracy are skipped (a wider
+    design of a family is assumed to cost at least as much: they cannot be cheaper at equal accuracy), and so
+    are designs more than COST_FLOOR_POINTS below FP32 on every network (they cannot answer the question, and
+    the plot draws them at its bottom edge anyway)."""
+    fams = {}
+    for net, rows in results.items():
+        for r in rows:
+            fams.setdefault(r["family"], {}).setdefault(r["bits"], {})[net] = r
+    keep, skipped = set(), {}
+    for fam, by_bits in fams.items():
+        widths = sorted(by_bits)
+        nets_ = {n for b in widths for n in by_bits[b]}
+        best = {net: max(by_bits[b][net]["accuracy"] for b in widths if net in by_bits[b]) for net in nets_}
+        sat = next((b for b in widths if all(by_bits[b][n]["accuracy"] >= best[n] - SATURATION_POINTS / 100
+                                              for n in by_bits[b])), widths[-1])
+        for b in widths:
+            canonical = next(iter(by_bits[b].values()))["canonical"]
+            if b > sat:
+                skipped[canonical] = f"{fam}: no more accurate than at w={sat}"
+            elif all(r["accuracy"] < fp32_acc[n] - COST_FLOOR_POINTS / 100 for n, r in by_bits[b].items()):
+                skipped[canonical] = f"more than {COST_FLOOR_POINTS:.0f} points below FP32 on every network"
+            else:
+                keep.add(canonical)
+    return keep, skipped
+
+
 def run_compare(env, canonicals, outdir, jobs):
     """`logmac compare` of the designs (cached by the synthesis flow); returns the compare.json path."""
     cmd = [env.logmac_cli, "compare", "--jobs", str(jobs), "-o", outdir]
@@ -319,11 +351,16 @@ def run_compare(env, canonicals, outdir, jobs):
         f"{env.build}/synth-cache; first run: about 40 s per design and core on a quiet machine)")
     with open(os.path.join(outdir, "compare.log"), "w") as out:
         p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True)
-        for line in p.stderr:
-            line = line.rstrip("\n")
-            if line.startswith("[") or "FAIL" in line or "logmac:" in line:
-                log("  " + line.split("\r")[-1])
-        rc = p.wait()
+        try:
+            for line in p.stderr:
+                line = line.split("\r")[-1].rstrip("\n")
+                if line.startswith("[") or "FAIL" in line or "logmac:" in line:
+                    log("  " + line)
+            rc = p.wait()
+        finally:
+            if p.poll() is None:  # interrupted: do not leave the syntheses running
+                p.terminate()
+                p.wait()
     if rc == 2:
         raise UsageError(f"logmac compare rejected its input (see {outdir}/compare.log)")
     if rc != 0:
@@ -555,6 +592,13 @@ def cost_report(env, results, fp32_acc, compare):
                              f"{100 * (r['accuracy'] - fp32):.2f}", f"{r['area']:.1f}", f"{r['energy']:.6f}",
                              f"{r['fmax']:.2f}", f"{r['slack']:.4f}", int(r["timing_met"]),
                              int(bool(r.get("pareto_energy"))), int(bool(r.get("pareto_area")))])
+    skipped = getattr(env, "cost_skipped", {})
+    if skipped:
+        by_reason = {}
+        for c, why in sorted(skipped.items()):
+            by_reason.setdefault(why, []).append(specs.label(c, env.canon))
+        md.append(f"Not synthesized ({len(skipped)} designs of the sweep; their accuracy is in the inference tables):\n")
+        md += [f"- {why}: {', '.join(labels)}" for why, labels in sorted(by_reason.items())] + [""]
     report.write_text(os.path.join(env.out, "cost.csv"), report.csv_text(
         ["net", "label", "spec", "accuracy", "delta_points", "area_um2", "energy_pj_per_mac", "fmax_mhz", "slack_ns",
          "timing_met", "pareto_energy", "pareto_area"], csv_rows))
@@ -621,10 +665,11 @@ def cmd_all(env, args):
     train_results = {} if args.no_train else run_training(env, nets_, tables, epochs=args.epochs)
     stages["LNS training"] = time.time() - t
     t = time.time()
-    canon = sorted({r["canonical"] for rows in results.values() for r in rows})
+    keep, env.cost_skipped = cost_set(results, fp32_acc)
     compare_json = os.path.join(env.out, "compare", "compare.json")
     if not args.no_cost:
-        compare_json = run_compare(env, canon, os.path.join(env.out, "compare"), args.jobs or env.threads)
+        log(f"cost: {len(keep)} designs to synthesize, {len(env.cost_skipped)} skipped (listed in study.md)")
+        compare_json = run_compare(env, sorted(keep), os.path.join(env.out, "compare"), args.jobs or env.threads)
     stages["synthesis (logmac compare)"] = time.time() - t
     env.compare_json = compare_json
     write_study_report(env, refs, fp32_acc, results, train_results, stages)
@@ -743,10 +788,11 @@ def main(argv=None):
         elif args.command == "train":
             cmd_train(env, args)
         elif args.command == "cost":
-            env.logmac  # noqa: B018
-            sweep, _ = sweep_for(env, args)
-            run_compare(env, sorted({env.canon(s) for _, _, s in sweep}), os.path.join(env.out, "compare"),
-                        args.jobs or env.threads)
+            results, refs = cmd_infer(env, args)
+            fp32_acc = {net: fp32_float_accuracy(net, refs[net][0])[0] for net in refs}
+            keep, skipped = cost_set(results, fp32_acc)
+            log(f"cost: {len(keep)} designs to synthesize, {len(skipped)} skipped (see study.md)")
+            run_compare(env, sorted(keep), os.path.join(env.out, "compare"), args.jobs or env.threads)
         elif args.command == "all":
             cmd_all(env, args)
         elif args.command == "demo":

@@ -90,3 +90,21 @@ def test_plot_is_written(tmp_path):
     report.accuracy_cost_plot(path, "t", rows, 0.85, fronts, {0: " (cheapest)"})
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     assert not os.path.exists(path + ".tmp")
+
+
+def test_cost_set_skips_saturated_widths_and_hopeless_designs():
+    import run
+    acc = {3: 0.70, 4: 0.85, 5: 0.884, 6: 0.8845, 7: 0.8846, 8: 0.884}
+    rows = [{"family": "fxp", "bits": b, "canonical": f"fxp:w={b}", "accuracy": a} for b, a in acc.items()]
+    rows += [{"family": "lns exact", "bits": b, "canonical": f"lns:w={b}", "accuracy": a}
+             for b, a in {8: 0.30, 9: 0.30, 10: 0.80, 11: 0.88}.items()]
+    keep, skipped = run.cost_set({"mlp": rows}, {"mlp": 0.885})
+    # fxp saturates at w=5 (within 0.1 point of its best, 0.8846); 3 is 18.5 points below FP32; lns 8, 9 too.
+    assert keep == {"fxp:w=4", "fxp:w=5", "lns:w=10", "lns:w=11"}
+    assert set(skipped) == {"fxp:w=3", "fxp:w=6", "fxp:w=7", "fxp:w=8", "lns:w=8", "lns:w=9"}
+    assert "no more accurate than at w=5" in skipped["fxp:w=7"]
+    # A second network that still gains at w=6 keeps w=6, and one that is good at w=3 keeps w=3.
+    rows2 = [dict(r, accuracy=r["accuracy"] + (0.01 if r["bits"] == 6 else 0)) for r in rows if r["family"] == "fxp"]
+    rows2[0]["accuracy"] = 0.88
+    keep, _ = run.cost_set({"mlp": rows, "lenet": rows2}, {"mlp": 0.885, "lenet": 0.885})
+    assert {"fxp:w=3", "fxp:w=6"} <= keep and "fxp:w=7" not in keep
