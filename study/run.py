@@ -313,7 +313,10 @@ COST_FLOOR_POINTS = 10.0   # designs further below FP32 than this on every netwo
 SATURATION_POINTS = 0.1   # a family has saturated at the first width within this of its best, on every network
 
 
-def cost_set(results, fp32_acc):
+ALWAYS_SYNTHESIZED = ("lns:w=16,f=8,delta=pwl:qaa", "lns:w=16,f=8,delta=exact")  # the QAA-LNS headline designs
+
+
+def cost_set(results, fp32_acc, canon=None):
     """The designs worth synthesizing: ({canonical}, {canonical: reason skipped}). Per family, widths beyond the
     first at which every network is within SATURATION_POINTS of the family's best accuracy are skipped (a wider
     design of a family is assumed to cost at least as much: they cannot be cheaper at equal accuracy), and so
@@ -338,6 +341,11 @@ def cost_set(results, fp32_acc):
                 skipped[canonical] = f"more than {COST_FLOOR_POINTS:.0f} points below FP32 on every network"
             else:
                 keep.add(canonical)
+    for spec in ALWAYS_SYNTHESIZED:
+        c = canon(spec) if canon else spec
+        if any(r["canonical"] == c for rows in results.values() for r in rows):
+            keep.add(c)
+            skipped.pop(c, None)
     return keep, skipped
 
 
@@ -665,7 +673,7 @@ def cmd_all(env, args):
     train_results = {} if args.no_train else run_training(env, nets_, tables, epochs=args.epochs)
     stages["LNS training"] = time.time() - t
     t = time.time()
-    keep, env.cost_skipped = cost_set(results, fp32_acc)
+    keep, env.cost_skipped = cost_set(results, fp32_acc, env.canon)
     compare_json = os.path.join(env.out, "compare", "compare.json")
     if not args.no_cost:
         log(f"cost: {len(keep)} designs to synthesize, {len(env.cost_skipped)} skipped (listed in study.md)")
@@ -790,7 +798,7 @@ def main(argv=None):
         elif args.command == "cost":
             results, refs = cmd_infer(env, args)
             fp32_acc = {net: fp32_float_accuracy(net, refs[net][0])[0] for net in refs}
-            keep, skipped = cost_set(results, fp32_acc)
+            keep, skipped = cost_set(results, fp32_acc, env.canon)
             log(f"cost: {len(keep)} designs to synthesize, {len(skipped)} skipped (see study.md)")
             run_compare(env, sorted(keep), os.path.join(env.out, "compare"), args.jobs or env.threads)
         elif args.command == "all":

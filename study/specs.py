@@ -130,13 +130,18 @@ def short_value(k, v):
     return v
 
 
+ALWAYS_NAMED = ("w", "delta")  # lns's default delta depends on w (pwl:qaa at 13..16, else exact): always say it
+
+
 def label(canonical, canon):
-    """The shortest spec naming every key that differs from its default: keys are dropped one at a time
-    (w first kept) while canon(spec) -- the module's canonical form -- stays the same."""
+    """The shortest spec naming every key that differs from its default (and w, delta): keys are dropped one at
+    a time while canon(spec) -- the module's canonical form -- stays the same."""
     variant, keys = parse_canonical(canonical)
-    order = ["w"] + sorted(k for k in keys if k != "w")
+    order = [k for k in ALWAYS_NAMED if k in keys] + sorted(k for k in keys if k not in ALWAYS_NAMED)
     kept = dict(keys)
-    for k in order[1:]:
+    for k in order:
+        if k in ALWAYS_NAMED:
+            continue
         trial = {x: kept[x] for x in order if x in kept and x != k}
         if canon(variant + ":" + ",".join(f"{x}={trial[x]}" for x in trial)) == canonical:
             kept = trial

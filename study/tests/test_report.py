@@ -38,8 +38,9 @@ def test_label_names_exactly_the_non_default_keys(logmac_cli):
     canon = specs.cli_canon(logmac_cli)
     cases = {
         "lns2lin:w=10,wacc=30": "lns2lin:w=10,wacc=30",
-        "lns:w=16,f=8,delta=pwl:qaa": "lns:w=16",
+        "lns:w=16,f=8,delta=pwl:qaa": "lns:w=16,delta=pwl:qaa",
         "lns:w=16,f=8,delta=exact": "lns:w=16,delta=exact",
+        "lns:w=12": "lns:w=12,delta=exact",
         "log2lin:w=4,f=1": "log2lin:w=4,f=1",
         "pot:w=5,we=4": "pot:w=5,we=4",
         "fxp:w=8": "fxp:w=8",
