@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 WERROR := $(if $(CI),ON,OFF)
 
-.PHONY: all deps build test test-long test-asan demo bench clean
+.PHONY: all deps build test test-long test-asan demo study bench clean
 
 all: build
 
@@ -30,11 +30,18 @@ test-asan: deps
 	cd $(BUILD)-asan && ctest --output-on-failure -j$(JOBS) -LE long -R '^(logmac_unit_tests[.]|cli$$|faults[.])'
 
 # The default sweep: accuracy, then synthesis + gate-level energy of every MAC against the linear baseline
-# (table printed; compare.{md,csv,json,png} in build/report; results cached in build/synth-cache).
+# (table printed; compare.{md,csv,json,png} in build/report; results cached in build/synth-cache), then the MLP's
+# bit-true Fashion-MNIST accuracy of the same designs (build/report/compare_mlp.{md,csv,json}).
 demo: build
 	@mkdir -p $(BUILD)/report
 	$(BUILD)/logmac accuracy --csv $(BUILD)/report/accuracy.csv
 	$(BUILD)/logmac compare --jobs $(JOBS) -o $(BUILD)/report
+	/usr/bin/python3 study/run.py demo --build $(BUILD)
+
+# The network study: bit-true inference sweep (MLP, LeNet-5) on Fashion-MNIST, LNS training against FP32, and
+# accuracy against synthesis cost (build/study/study.md, .csv, .png; every stage cached in build/study/cache).
+study: build
+	/usr/bin/python3 study/run.py all --build $(BUILD) --jobs $(JOBS)
 
 bench: build
 	$(BUILD)/logmac bench

@@ -4,6 +4,7 @@
 set -euo pipefail
 PKGS=(cmake g++ make pkg-config libfmt-dev doctest-dev verilator libsystemc-dev yosys opensta
       qflow-tech-osu018 iverilog gnuplot-nox pybind11-dev python3-numpy python3-dev python3-pytest python3)
+PKGS+=(python3-torch dataset-fashion-mnist)  # the network study (study/): PyTorch and the real data
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
