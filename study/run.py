@@ -449,7 +449,7 @@ def inference_report(env, refs, results, fp32_acc):
     md = ["## Bit-true post-training-quantized inference (10,000 test images)\n",
           "Accuracy in %; `*` pot with 5-bit weights (`we` <= 4), `+` apot with (b-1)-bit weights (sign + 2*we); "
           "n/a: no such design (pwl:qaa is published for w = 13..16 only). LNS widths use f = max(1, w-8); "
-          "lns2lin accumulates in fxp:w's accumulator (wacc = 2w+10). Scale rule: study/bittrue.py.\n"]
+          "lns2lin accumulates in fxp:w's accumulator (its default wacc = 2w+10). Scale rule: study/bittrue.py.\n"]
     rows_csv = []
     for net, rows in results.items():
         md.append(f"### {net}: FP32 {100 * fp32_acc[net]:.2f} %\n")

@@ -37,7 +37,8 @@ def test_cheapest_respects_tolerance_and_timing():
 def test_label_names_exactly_the_non_default_keys(logmac_cli):
     canon = specs.cli_canon(logmac_cli)
     cases = {
-        "lns2lin:w=10,wacc=30": "lns2lin:w=10,wacc=30",
+        "lns2lin:w=10,wacc=40": "lns2lin:w=10,wacc=40",
+        "lns2lin:w=10,wacc=30": "lns2lin:w=10",
         "lns:w=16,f=8,delta=pwl:qaa": "lns:w=16,delta=pwl:qaa",
         "lns:w=16,f=8,delta=exact": "lns:w=16,delta=exact",
         "lns:w=12": "lns:w=12,delta=exact",
