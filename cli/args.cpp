@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "cli/cli.hpp"
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 
 namespace logmac::cli {
 

@@ -16,7 +16,7 @@ struct UsageError : std::runtime_error {
 // The reader of stdout went away (EPIPE, `| head -1`): the command stops and exits 0 without a message.
 struct OutputClosed {};
 
-// Prints to stdout, checked (sim/text_io stdout_write): a failed write throws WriteError (exit 2), a
+// Prints to stdout, checked (util/text_io stdout_write): a failed write throws WriteError (exit 2), a
 // closed pipe throws OutputClosed.
 void out(std::string_view text);
 

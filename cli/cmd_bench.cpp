@@ -10,7 +10,7 @@
 #include "sim/config.hpp"
 #include "sim/gemm.hpp"
 #include "sim/registry.hpp"
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "sim/workload.hpp"
 
 namespace logmac::cli {

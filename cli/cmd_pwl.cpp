@@ -11,7 +11,7 @@
 #include "pwl/pwl.hpp"
 #include "pwl/report.hpp"
 #include "sim/config.hpp"
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "synth/flow.hpp"
 
 namespace logmac::cli {

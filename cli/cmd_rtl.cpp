@@ -4,7 +4,7 @@
 #include <fstream>
 #include <map>
 
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "cli/cli.hpp"
 #include "sim/config.hpp"
 #include "gen/rtl.hpp"

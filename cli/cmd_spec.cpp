@@ -3,7 +3,7 @@
 #include "cli/cli.hpp"
 #include "sim/config.hpp"
 #include "sim/registry.hpp"
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 
 namespace logmac::cli {
 

@@ -8,7 +8,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/synth_args.hpp"
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "sim/config.hpp"
 #include "synth/flow.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "cli/cli.hpp"
 #include "sim/config.hpp"
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "sim/vectors.hpp"
 
 namespace logmac::cli {

@@ -1,4 +1,4 @@
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "cosim/cosim.hpp"
 
 #include <fmt/format.h>

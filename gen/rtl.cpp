@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "sim/registry.hpp"
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "gen/variants.hpp"
 
 namespace logmac::gen {

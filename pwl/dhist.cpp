@@ -85,9 +85,9 @@ double DHistogram::coherence() const {
 
 bool lookup_of(const LnsMac& m, u64 acc, u64 p, Lookup& out) {
   if (m.lf.is_zero(p) || m.lf.is_zero(acc)) return false;
-  const i64 x = m.lf.log(acc), y = m.lf.log(p);
-  out.plus = m.lf.sign(acc) == m.lf.sign(p);
-  out.d = x > y ? x - y : y - x;
+  const LnsFormat::AddStep st = m.lf.add_step(acc, p);
+  out.plus = st.plus;
+  out.d = st.d;
   return out.plus || out.d != 0;
 }
 

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cmath>
@@ -11,15 +10,13 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "sim/text_io.hpp"
+#include "util/parallel.hpp"
+#include "util/process.hpp"
+#include "util/text_io.hpp"
 #include "sim/workload.hpp"
 
 namespace logmac::pwl {
@@ -187,15 +184,15 @@ Report run_report(const ReportOptions& opt) {
   };
   std::stable_sort(jobs.begin(), jobs.end(), [&](const Job& a, const Job& b) { return weight(a) > weight(b); });
   std::vector<std::vector<ReportRow>> rows(jobs.size());
-  std::atomic<size_t> next{0};
-  std::atomic<int> done{0};
+  std::vector<std::string> whats(jobs.size());
   std::mutex mu;
   std::string error;
   auto say = [&](const std::string& line) {
     if (opt.progress) opt.progress(line);
   };
-  auto work = [&] {
-    for (size_t i; (i = next++) < jobs.size();) {
+  const int nt = opt.threads ? static_cast<int>(opt.threads) : util::hardware_jobs();
+  // Every item runs (failures are collected, the first one reported after all have finished).
+  auto work = [&](size_t i) {
       const Job j = jobs[i];
       const FormatContext& c = ctx[j.fi];
       std::string what;
@@ -231,16 +228,12 @@ Report run_report(const ReportOptions& opt) {
         std::lock_guard lock(mu);
         if (error.empty()) error = fmt::format("w={} f={}: {}", c.w, c.f, e.what());
       }
-      std::lock_guard lock(mu);
-      say(fmt::format("pwl report: [{}/{}] w={} f={} {}", ++done, jobs.size(), c.w, c.f, what));
-    }
+      whats[i] = std::move(what);
   };
-  const unsigned nt = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
-  {
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < nt; ++t) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
-  }
+  util::parallel_for(jobs.size(), nt, work, [&](size_t i, size_t finished) {
+    const FormatContext& c = ctx[jobs[i].fi];
+    say(fmt::format("pwl report: [{}/{}] w={} f={} {}", finished, jobs.size(), c.w, c.f, whats[i]));
+  });
   if (!error.empty()) throw std::runtime_error(fmt::format("report failed: {}", error));
 
   if (opt.area) {
@@ -249,24 +242,20 @@ Report run_report(const ReportOptions& opt) {
     std::vector<ReportRow*> todo;
     for (auto& rs : rows)
       for (auto& r : rs) todo.push_back(&r);
-    next = 0;
-    done = 0;
-    auto synth_work = [&] {
-      for (size_t i; (i = next++) < todo.size();) {
-        try {
-          todo[i]->area = opt.area(parse_spec(todo[i]->spec));
-        } catch (const std::exception& e) {
-          std::lock_guard lock(mu);
-          if (error.empty()) error = e.what();
-        }
-        std::lock_guard lock(mu);
-        say(fmt::format("pwl report: area [{}/{}] w={} f={} {}", ++done, todo.size(), todo[i]->w, todo[i]->f,
-                        todo[i]->table));
-      }
-    };
-    std::vector<std::thread> spool;
-    for (unsigned t = 0; t < nt; ++t) spool.emplace_back(synth_work);
-    for (auto& t : spool) t.join();
+    util::parallel_for(
+        todo.size(), nt,
+        [&](size_t i) {
+          try {
+            todo[i]->area = opt.area(parse_spec(todo[i]->spec));
+          } catch (const std::exception& e) {
+            std::lock_guard lock(mu);
+            if (error.empty()) error = e.what();
+          }
+        },
+        [&](size_t i, size_t finished) {
+          say(fmt::format("pwl report: area [{}/{}] w={} f={} {}", finished, todo.size(), todo[i]->w, todo[i]->f,
+                          todo[i]->table));
+        });
     if (!error.empty()) throw std::runtime_error(fmt::format("report failed: {}", error));
   }
 
@@ -480,21 +469,15 @@ void write_report_plot(const Report& r, const std::string& png) {
     throw std::runtime_error(fmt::format("plot files in {}: {}", dir.string(), why));
   // gnuplot writes into the scratch directory; the result is moved into place only when it succeeded.
   const std::string log = (dir / "gnuplot.log").string();
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::string prog = "gnuplot";
-  std::vector<char*> argv = {prog.data(), const_cast<char*>(script.c_str()), nullptr};
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, "gnuplot", &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  int status = 0;
-  if (rc == 0) waitpid(pid, &status, 0);
-  if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !std::filesystem::exists(tmp_png))
-    throw std::runtime_error(fmt::format("the plot {} was not made (gnuplot {}{})", png,
-                                         rc ? "could not be started" : "failed",
-                                         rc ? "" : ": " + read_tail(log)));
+  std::string failure;
+  try {
+    const util::ProcessResult res = util::run_process(util::logged({"gnuplot", script}, dir.string(), log, 120));
+    if (!res.ok()) failure = fmt::format("gnuplot {}: {}", res.describe(), read_tail(log));
+  } catch (const util::ProcessError& e) {
+    failure = fmt::format("gnuplot could not be started: {}", e.what());
+  }
+  if (failure.empty() && !std::filesystem::exists(tmp_png)) failure = "gnuplot wrote no image: " + read_tail(log);
+  if (!failure.empty()) throw std::runtime_error(fmt::format("the plot {} was not made ({})", png, failure));
   std::error_code ec;
   std::filesystem::copy_file(tmp_png, png + ".tmp", std::filesystem::copy_options::overwrite_existing, ec);
   if (!ec) std::filesystem::rename(png + ".tmp", png, ec);

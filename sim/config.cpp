@@ -7,7 +7,7 @@
 #include <set>
 
 #include "sim/registry.hpp"
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "util/hash.hpp"
 
 namespace logmac {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 
 namespace logmac {
 

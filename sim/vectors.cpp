@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/registry.hpp"
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "sim/workload.hpp"
 
 namespace logmac {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <map>
 
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 
 namespace logmac::synth {
 

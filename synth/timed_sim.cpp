@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "synth/vcd_toggles.hpp"
 #include "util/file.hpp"
 #include "util/process.hpp"

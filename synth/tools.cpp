@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "synth/result.hpp"
 #include "util/file.hpp"
 

@@ -1,5 +1,5 @@
 // Whole-file reads and directory checks shared by the caches, the tools' outputs and the command line.
-// (Atomic writes: sim/text_io.hpp.)
+// (Bounded text reads, atomic writes, checked stdout: util/text_io.hpp.)
 #pragma once
 #include <filesystem>
 #include <optional>

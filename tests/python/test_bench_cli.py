@@ -41,7 +41,7 @@ def test_bench_errors(tmp_path):
                       (["--gemm", "1,2,3,4"], "is not M,N,K"),
                       (["--gemm", "0,2,3"], "is not M,N,K"),
                       (["--gemm", "a,b,c"], "is not M,N,K"),
-                      (["--gemm", "8,8,8", "--threads", "0"], "--threads 0 is not an integer"),
+                      (["--gemm", "8,8,8", "--threads", "0"], "--threads '0' is not an integer"),
                       (["--gemm", "8,8,8", "--kernel", "fast"], "--kernel fast is not one of"),
                       (["--threads", "2"], "--threads and --kernel apply to --gemm"),
                       (["--gemm", "8,8,8", "extra"], "unexpected argument 'extra'"),

@@ -192,9 +192,9 @@ def test_properties():
     mac = logmac.Mac("lns2lin:w=12")
     assert mac.spec == "lns2lin:w=12"
     assert mac.canonical == run("spec", "lns2lin:w=12").split('"spec": "')[1].split('"')[0]
-    assert mac.widths == {"wa": 12, "wb": 12, "wacc": 62, "facc": 22, "latency": 2}
+    assert mac.widths == {"wa": 12, "wb": 12, "wacc": 34, "facc": 22, "latency": 2}
     assert (mac.dtype_a, mac.dtype_b, mac.dtype_acc) == (np.uint16, np.uint16, np.uint64)
-    assert (mac.bits_a, mac.bits_b, mac.bits_acc) == (12, 12, 62)
+    assert (mac.bits_a, mac.bits_b, mac.bits_acc) == (12, 12, 34)
     assert mac.json == run("spec", "lns2lin:w=12")
     r = logmac.Mac("fxp:w=8").range_a
     assert (r.min, r.max, r.tiny) == (-1.0, 127 / 128, 1 / 128)

@@ -13,7 +13,7 @@
 #include <regex>
 #include <sstream>
 
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "synth/cell_models.hpp"
 #include "synth/flow.hpp"
 #include "synth/gate_sim.hpp"

@@ -15,7 +15,7 @@
 
 #include "pwl/pwl.hpp"
 #include "sim/registry.hpp"
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 #include "sim/vectors.hpp"
 #include "synth/liberty.hpp"
 

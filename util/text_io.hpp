@@ -1,6 +1,7 @@
 // Text input and output every command shares, with the contract's limits (README "Contract"): user text
 // echoed in one-line messages, the integer grammar, bounded reads of regular files and of stdin, and
-// checked writes (atomic files, standard output).
+// checked writes (atomic files, standard output). Namespace logmac, not logmac::util: it is the contract's
+// vocabulary (InputError, WriteError, printable) that every layer's parsers and writers name unqualified.
 #pragma once
 #include <cstddef>
 #include <filesystem>

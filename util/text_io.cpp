@@ -1,4 +1,4 @@
-#include "sim/text_io.hpp"
+#include "util/text_io.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
