@@ -207,6 +207,10 @@ struct ArrayMac::Impl {
 
   void setup(const FxpMac&) { kind = Kind::Int; }
 
+  // A variant without a fast path of its own (a new one): the scalar model computes every output.
+  template <class Model>
+  void setup(const Model&) {}
+
   template <int Terms>
   void setup(const ShiftWeightMac<Terms>& m) {
     kind = Kind::Int;
