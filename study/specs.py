@@ -50,7 +50,7 @@ def pwl_table_path(tables_dir, w, segments):
 
 
 def make_pwl_tables(logmac, tables_dir, widths, log=print):
-    """The optimizer's own table per LNS width (`logmac pwl`, p2 slopes, objective max, seed 1): 16 segments,
+    """The optimizer's own table per LNS width (`logmac pwl`, its defaults: p2 slopes, the bias-aware dot objective, seed 1): 16 segments,
     or 8 / 4 where the narrow format has fewer values of d than that (w=8,9: 6). Made once; `logmac pwl`
     writes atomically, so an existing file is a complete table. Returns {w: path}."""
     os.makedirs(tables_dir, exist_ok=True)
