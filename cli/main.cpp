@@ -9,6 +9,7 @@
 #include "sim/config.hpp"
 #include "util/text_io.hpp"
 #include "sim/vectors.hpp"
+#include "util/process.hpp"
 
 namespace logmac::cli {
 
@@ -47,6 +48,8 @@ void error_line(std::string_view what) { fmt::print(stderr, "logmac: {}\n", logm
 int run_command(const logmac::cli::Command& c, int argc, char** argv) {
   try {
     return c.run(argc, argv);
+  } catch (const logmac::util::Interrupted& i) {  // the unwinding removed our temporaries: end by the signal
+    logmac::util::die_by_signal(i.signal);
   } catch (const logmac::cli::UsageError& e) {
     error_line(e.what());
   } catch (const logmac::SpecError& e) {
@@ -92,6 +95,8 @@ int main(int argc, char** argv) {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   sigaction(SIGPIPE, &sa, nullptr);
+  // SIGINT/SIGTERM/SIGHUP kill the child tools at once and unwind (temporary files removed), then end logmac.
+  logmac::util::install_interrupt_unwinding();
 
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     print_help();

@@ -48,6 +48,30 @@ void on_fatal_signal(int sig) {
   raise(sig);
 }
 
+std::atomic<int> g_interrupt{0};
+
+void on_interrupt(int sig) {
+  kill_child_groups(SIGKILL);
+  int none = 0;
+  if (!g_interrupt.compare_exchange_strong(none, sig)) {  // a second signal: no more waiting
+    std::signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  alarm(kInterruptGraceS);
+}
+
+void on_grace_expired(int) {
+  kill_child_groups(SIGKILL);
+  const int sig = g_interrupt.load();
+  std::signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void throw_if_interrupted() {
+  if (const int sig = g_interrupt.load()) throw Interrupted{sig};
+}
+
 // ---- the child side: only async-signal-safe calls between fork and exec ----
 enum Stage : int { kStageDir = 1, kStageOut, kStageErr, kStageExec };
 
@@ -150,9 +174,35 @@ void install_child_cleanup_handlers() {
   });
 }
 
+int interrupted() { return g_interrupt.load(); }
+
+void die_by_signal(int sig) {
+  kill_child_groups(SIGKILL);
+  std::signal(sig, SIG_DFL);
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, sig);
+  pthread_sigmask(SIG_UNBLOCK, &s, nullptr);
+  raise(sig);
+  _exit(128 + sig);
+}
+
+void install_interrupt_unwinding() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&sa.sa_mask, sig);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  struct sigaction alrm {};
+  alrm.sa_handler = on_grace_expired;
+  sigemptyset(&alrm.sa_mask);
+  sigaction(SIGALRM, &alrm, nullptr);
+}
+
 ProcessResult run_process(const ProcessOptions& opt) {
   if (opt.argv.empty()) throw ProcessError("run_process: no program given");
   install_child_cleanup_handlers();
+  throw_if_interrupted();
   std::vector<std::string> argv_s = opt.argv, env_s = child_environment(opt);
   std::vector<char*> argv = pointers(argv_s), envp = pointers(env_s);
   Pipe report, out_pipe, err_pipe;
@@ -199,6 +249,7 @@ ProcessResult run_process(const ProcessOptions& opt) {
     register_group(pid);
   }
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  if (pid > 0 && g_interrupt.load()) kill(-pid, SIGKILL);  // interrupted between the check above and register
   if (pid < 0) throw ProcessError(fmt::format("cannot start {}: {}", opt.argv[0], std::strerror(fork_errno)));
   Pipe::close_fd(report.w);
   Pipe::close_fd(out_pipe.w);
@@ -266,6 +317,7 @@ ProcessResult run_process(const ProcessOptions& opt) {
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   unregister_group(pid);
+  throw_if_interrupted();  // the child was killed by the interrupt handler: its result means nothing
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (got > 0)
     throw ProcessError(fmt::format("cannot run '{}': {}: {}", opt.argv[0], stage_text(failure[0]),

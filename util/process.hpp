@@ -70,4 +70,24 @@ int kill_child_groups(int sig);
 // its own handling installs its handlers first and calls kill_child_groups() from them.
 void install_child_cleanup_handlers();
 
+// ---- interruption with cleanup (logmac's main) ----
+// What run_process throws once the program was interrupted under install_interrupt_unwinding(). Not a
+// std::exception, so that no handler of tool failures takes it for one; main() catches it, after the unwinding
+// removed the temporary files and directories, and ends by the signal (die_by_signal).
+struct Interrupted {
+  int signal;
+};
+
+// For SIGINT, SIGTERM and SIGHUP: a handler that kills every live child group at once (SIGKILL) and marks the
+// program interrupted; run_process then throws Interrupted instead of waiting or starting anything. If the
+// program has not ended kInterruptGraceS seconds later (a long computation of its own), or a second signal
+// arrives, it ends by the signal right away. Call before any run_process (it replaces the handlers of
+// install_child_cleanup_handlers).
+inline constexpr unsigned kInterruptGraceS = 5;
+void install_interrupt_unwinding();
+// The signal that interrupted the program, 0 if none (async-signal-safe).
+int interrupted();
+// Restores the default action of `sig` and raises it: the exit status a shell expects of an interrupted program.
+[[noreturn]] void die_by_signal(int sig);
+
 }  // namespace logmac::util
