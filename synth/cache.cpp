@@ -182,6 +182,15 @@ DesignResult DesignResult::from_text(const std::string& text) {
   for (size_t k = 0; k < fields().size(); ++k)
     if (!have[k]) throw FlowError(fmt::format("result record: missing field '{}'", fields()[k].key));
   if (!checksum_ok) throw FlowError("result record: no checksum line (incomplete record)");
+  // What the flow always writes, checked beyond the checksum (which an edit can recompute): a record whose lists
+  // lost lines or whose counts disagree is not a measurement.
+  double listed = 0;
+  for (const auto& [type, count] : r.cell_types) listed += count;
+  if (r.cells <= 0 || r.area <= 0 || r.macs <= 0)
+    throw FlowError("result record: no cells, area or MACs");
+  if (listed != r.cells)
+    throw FlowError(fmt::format("result record: the cell types add up to {} cells, not {}", listed, r.cells));
+  if (r.block_area.empty() || r.block_energy.empty()) throw FlowError("result record: no per-block lines");
   return r;
 }
 

@@ -10,7 +10,7 @@ Every case runs the built `logmac` with a time limit and checks:
 Cases are generated deterministically from --seed; each group prints how many cases it ran.
 
 usage: faults.py GROUP --logmac PATH [--source DIR] [--seed S] [--cases N]
-groups: spec eval tables liberty inputs writes tmpfs contract
+groups: spec eval tables liberty inputs writes tmpfs contract caches interrupt
 exit status: 0 all cases pass, 1 a case failed, 77 skipped (tmpfs: no way to mount one here)
 """
 import argparse
@@ -38,6 +38,75 @@ INT_RE = re.compile(r"^(0|-?[1-9][0-9]{0,17})$")  # the documented integer gramm
 BAD_INTS = ["", " 8", "8 ", "+8", "08", "010", "0x10", "0X1f", "1e3", "8.0", "-0", "00", "-", "--8", "\t8",
             "8\n", "\u0668", "\uff18", "0b101", "1_000", "NaN", "inf", "9" * 30, "-" + "9" * 30, "8,", "0o7",
             "١٢", "8\x1b[31m"]
+
+
+def fnv1a64(data, h=0xcbf29ce484222325):
+    """64-bit FNV-1a (util/hash.hpp), computed here independently."""
+    for c in data:
+        h = ((h ^ c) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def hasher_hex(data):
+    """util::Hasher().add(data).hex(): two FNV-1a lanes, the field's length mixed into the first."""
+    m, prime = 0xFFFFFFFFFFFFFFFF, 0x100000001b3
+    h1, h2 = 0xcbf29ce484222325, 0x84222325cbf29ce4
+    for c in data:
+        h1 = ((h1 ^ c) * prime) & m
+        h2 = (((h2 ^ c) * prime) + 0x9e3779b97f4a7c15) & m
+    for c in f"|{len(data)}|".encode():
+        h1 = ((h1 ^ c) * prime) & m
+    return f"{h1:016x}{h2:016x}"
+
+
+def dead_pid():
+    """The PID of a process that has ended (for temporaries named after a dead process)."""
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def proc_stat(pid):
+    """(parent pid, start time, command name) of a process, None if it is gone."""
+    try:
+        text = open(f"/proc/{pid}/stat", "rb").read().decode(errors="replace")
+    except OSError:
+        return None
+    comm = text[text.index("(") + 1:text.rindex(")")]
+    rest = text[text.rindex(")") + 2:].split()
+    return int(rest[1]), rest[19], comm
+
+
+def proc_start(pid):
+    st = proc_stat(pid)
+    return st[1] if st and proc_state(pid) != "Z" else None
+
+
+def proc_state(pid):
+    try:
+        text = open(f"/proc/{pid}/stat", "rb").read().decode(errors="replace")
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()[0]
+
+
+def descendants(root):
+    """pid -> (start time, command name) of every live descendant of root."""
+    parent = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            st = proc_stat(int(d))
+            if st:
+                parent[int(d)] = st
+    out, frontier = {}, {root}
+    while frontier:
+        nxt = set()
+        for pid, (ppid, start, comm) in parent.items():
+            if ppid in frontier and pid not in out:
+                out[pid] = (start, comm)
+                nxt.add(pid)
+        frontier = nxt
+    return out
 
 
 class Failure(Exception):
@@ -747,6 +816,215 @@ class Suite:
             subprocess.run(["umount", mnt])
         print(f"tmpfs: {self.ran} cases on a full 64 KiB tmpfs")
 
+    # ---------------------------------------------------------------------------------------- caches
+    def cosim_entry(self, cache):
+        entries = [os.path.join(cache, d) for d in os.listdir(cache)
+                   if os.path.isdir(os.path.join(cache, d)) and re.search(r"-[0-9a-f]{32}$", d)]
+        if len(entries) != 1:
+            raise Failure(f"cosim cache {cache}: expected one entry, found {sorted(os.listdir(cache))}")
+        return entries[0]
+
+    def group_caches(self):
+        """Corrupted cache entries of both caches are detected and rebuilt (never trusted, never fatal); stale
+        temporaries of dead processes are removed by the next run, those of live ones kept."""
+        L, t = self.L, self.tmp
+        spec, vectors = "fxp:w=4", 300
+        cache = os.path.join(t, "cosim-cache")
+        cosim = [L, "cosim", "--mac", spec, "--random", str(vectors), "--engine", "lean", "--cache", cache]
+        pass_re = re.compile(rf"^PASS \S+: {vectors} vectors ".encode(), re.M)
+
+        def cosim_passes(name, rebuilt):
+            r = run(cosim, timeout=240)
+            check_basic(name, r, (0,))
+            if not pass_re.search(r.out):
+                raise Failure(f"{name}: exit 0 without a PASS line for {vectors} vectors: {show(r.out)}")
+            if rebuilt and b"cosim: built " not in r.err:
+                raise Failure(f"{name}: the broken entry was not rebuilt: {show(r.err, 600)}")
+            sim = os.path.join(self.cosim_entry(cache), "sim")
+            if not os.access(sim, os.X_OK) or os.path.getsize(sim) < 10000:
+                raise Failure(f"{name}: the entry's simulator is not a built binary afterwards")
+
+        self.case(cosim_passes, "cosim: first build", True)
+        dead = dead_pid()
+
+        def corrupt(how):
+            sim = os.path.join(self.cosim_entry(cache), "sim")
+            if how == "empty":
+                open(sim, "wb").close()
+            elif how == "half-written":
+                size = os.path.getsize(sim)
+                os.truncate(sim, size // 2)
+            elif how == "deleted":
+                os.unlink(sim)
+            elif how == "not executable":
+                os.chmod(sim, 0o644)
+            elif how == "a program that passes without a record (entry record forged)":
+                # Matches its (forged) entry record, so only the missing evidence can reveal it.
+                with open(sim, "w") as f:
+                    f.write("#!/bin/sh\necho PASS\nexit 0\n")
+                data = open(sim, "rb").read()
+                with open(os.path.join(os.path.dirname(sim), "entry.txt"), "w") as f:
+                    f.write(f"logmac-cosim-entry 1\nsim {len(data)} {fnv1a64(data):016x}\n")
+            elif how == "stale temporaries":
+                for d in (f"x.tmp-{dead}", f"run-{dead}-123", f"y.tmp-{dead}-0", f"run-{os.getpid()}-7"):
+                    os.makedirs(os.path.join(cache, d, "obj"))
+
+        for how in ("empty", "half-written", "deleted", "not executable",
+                    "a program that passes without a record (entry record forged)", "stale temporaries"):
+            def one(how=how):
+                try:
+                    corrupt(how)
+                except OSError as e:  # the previous case left no usable entry
+                    raise Failure(f"cosim cache: {how}: cannot corrupt the entry ({e}): the last case did not repair it")
+                cosim_passes(f"cosim cache: {how}", how != "stale temporaries")
+            self.case(one)
+        left = sorted(d for d in os.listdir(cache) if ".tmp" in d or d.startswith("run-"))
+        self.case(lambda: left == [f"run-{os.getpid()}-7"] or
+                  (_ for _ in ()).throw(Failure(f"cosim cache: temporaries left {left} (only the live process's "
+                                                f"run-{os.getpid()}-7 should stay)")))
+
+        # The synthesis cache: truncated or edited records are a miss, recomputed, never reported.
+        scache = os.path.join(t, "synth-cache")
+        synth = [L, "synth", "--mac", spec, "--sim", "zero", "--cache", scache]
+
+        def report(r):
+            return b"\n".join(ln for ln in r.out.split(b"\n") if not ln.startswith(b"files "))
+
+        r0 = run(synth, timeout=240)
+        self.case(check_basic, "synth: first run", r0, (0,))
+        if r0.rc != 0:
+            return
+        entry = [os.path.join(scache, d) for d in os.listdir(scache) if re.search(r"-[0-9a-f]{32}$", d)][0]
+        record = os.path.join(entry, "result.txt")
+        good = open(record, "rb").read()
+
+        def with_checksum(body):
+            return body + f"checksum {hasher_hex(body)}\n".encode()
+
+        body = good[:good.index(b"checksum ")]
+        if with_checksum(body) != good:
+            raise RuntimeError("faults.py's checksum of result.txt differs from logmac's (hasher_hex is stale)")
+
+        def edit(key, value):
+            return re.sub(rb"^" + key + rb" .*$", key + b" " + value, body, count=1, flags=re.M)
+
+        edits = {
+            "cut short": good[:-25],
+            "cut after the checksum line's key": good[:good.index(b"checksum ") + 9],
+            "area 1 (checksum kept)": edit(b"area_um2", b"1") + good[len(body):],
+            "negative slack (checksum kept)": edit(b"slack_ns", b"-3.5") + good[len(body):],
+            "energy nan (checksum recomputed)": with_checksum(edit(b"energy_pj_per_mac", b"nan")),
+            "area inf (checksum recomputed)": with_checksum(edit(b"area_um2", b"inf")),
+            "a field missing (checksum recomputed)": with_checksum(re.sub(rb"^cells .*\n", b"", body, flags=re.M)),
+            "cell types dropped (checksum recomputed)": with_checksum(re.sub(rb"^cell .*\n", b"", body, flags=re.M)),
+            "empty": b"",
+        }
+
+        def recomputed(name, text):
+            with open(record, "wb") as f:
+                f.write(text)
+            r = run(synth, timeout=240)
+            check_basic(name, r, (0,))
+            if b"unusable" not in r.err:
+                raise Failure(f"{name}: the record was used (no 'unusable ... running again' note): {show(r.err)}")
+            if report(r) != report(r0):
+                raise Failure(f"{name}: the report differs from the first run's:\n{show(report(r), 2000)}\n"
+                              f"vs\n{show(report(r0), 2000)}")
+            again = open(record, "rb").read()
+            if again[:again.index(b"elapsed_s ")] != good[:good.index(b"elapsed_s ")]:
+                raise Failure(f"{name}: the rewritten record differs from the first one")
+
+        for name, text in edits.items():
+            self.case(recomputed, f"synth cache: {name}", text)
+        for d in (f"m.tmp-{dead}-0", f"m.tmp-{os.getpid()}-0"):
+            os.makedirs(os.path.join(scache, d, "rtl"))
+        r = run(synth, timeout=240)
+        self.case(check_basic, "synth cache: hit with stale temporaries", r, (0,))
+        left = sorted(d for d in os.listdir(scache) if ".tmp" in d)
+        self.case(lambda: left == [f"m.tmp-{os.getpid()}-0"] or
+                  (_ for _ in ()).throw(Failure(f"synth cache: temporaries left {left}")))
+        print(f"caches: {self.ran} cases (cosim entries emptied, cut, deleted, not executable, forged; synth records "
+              f"cut and edited; stale temporaries)")
+
+    # ------------------------------------------------------------------------------------- interrupt
+    def interrupt_run(self, name, cmd, cache, tools):
+        """Starts cmd, sends SIGINT once one of `tools` runs below it; checks that logmac ends by the signal
+        within the grace period, that none of its descendants survives, and that the cache holds no litter."""
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        seen = {}  # pid -> (start time, name) of every descendant observed
+        t0, sent = time.monotonic(), None
+        while p.poll() is None and time.monotonic() - t0 < 240:
+            for pid, (start, comm) in descendants(p.pid).items():
+                seen[pid] = (start, comm)
+            if sent is None and any(comm in tools for _, comm in seen.values()):
+                p.send_signal(2)
+                sent = time.monotonic()
+            if sent is not None and time.monotonic() - sent > 10:
+                break
+            time.sleep(0.005)
+        if sent is None:
+            p.kill()
+            p.wait()
+            raise Failure(f"{name}: no {'/'.join(tools)} process seen (the run ended first, exit {p.returncode})")
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise Failure(f"{name}: logmac still running 10 s after SIGINT")
+        ended = time.monotonic() - sent
+        err = p.stderr.read()
+        p.stderr.close()
+        if p.returncode != -2:
+            raise Failure(f"{name}: exit {p.returncode} after SIGINT, expected death by SIGINT: {show(err)}")
+        time.sleep(0.5)
+        alive = [f"{pid} ({comm})" for pid, (start, comm) in seen.items() if proc_start(pid) == start]
+        if alive:
+            raise Failure(f"{name}: children alive 0.5 s after logmac ended: {alive}")
+        litter = [os.path.relpath(os.path.join(d, f), cache) for d, dirs, files in os.walk(cache)
+                  for f in dirs + files if ".tmp" in f or re.match(r"run-\d+-", f)]
+        if litter:
+            raise Failure(f"{name}: temporaries left in the cache: {litter}")
+        return ended, sorted({comm for _, comm in seen.values()})
+
+    def group_interrupt(self):
+        """SIGINT to a running synth and a running (uncached) cosim: children gone, no litter, and a clean rerun
+        gives what an uninterrupted run gives."""
+        L, t = self.L, self.tmp
+
+        def report(out):
+            return b"\n".join(ln for ln in out.split(b"\n") if not ln.startswith(b"files "))
+
+        def synth_case():
+            ref = run([L, "synth", "--mac", "fxp:w=8", "--sim", "timed", "--cache", os.path.join(t, "sref")], timeout=240)
+            check_basic("synth reference run", ref, (0,))
+            cache = os.path.join(t, "sint")
+            cmd = [L, "synth", "--mac", "fxp:w=8", "--sim", "timed", "--cache", cache]
+            ended, names = self.interrupt_run("synth SIGINT", cmd, cache, {"yosys", "yosys-abc", "sta"})
+            again = run(cmd, timeout=240)
+            check_basic("synth rerun after SIGINT", again, (0,))
+            if report(again.out) != report(ref.out):
+                raise Failure(f"synth rerun after SIGINT differs from the uninterrupted run:\n{show(again.out, 3000)}")
+            print(f"  synth: ended {ended:.2f} s after SIGINT (children seen: {', '.join(names)})")
+
+        def cosim_case():
+            spec = "lns:w=10,f=3"
+            ref = run([L, "cosim", "--mac", spec, "--random", "2000", "--cache", os.path.join(t, "cref")], timeout=300)
+            check_basic("cosim reference run", ref, (0,))
+            cache = os.path.join(t, "cint")
+            cmd = [L, "cosim", "--mac", spec, "--random", "2000", "--cache", cache]
+            ended, names = self.interrupt_run("cosim SIGINT", cmd, cache, {"cc1plus"})
+            again = run(cmd, timeout=300)
+            check_basic("cosim rerun after SIGINT", again, (0,))
+            strip = lambda out: re.sub(rb" in [0-9.]+ s, [0-9]+ vectors/s", b"", out)
+            if strip(again.out) != strip(ref.out) or b"PASS" not in again.out:
+                raise Failure(f"cosim rerun after SIGINT: {show(again.out)} vs uninterrupted {show(ref.out)}")
+            print(f"  cosim: ended {ended:.2f} s after SIGINT (children seen: {', '.join(names)})")
+
+        for fn in (synth_case, cosim_case):
+            self.case(fn)
+        print(f"interrupt: {self.ran} cases (SIGINT to synth and to an uncached cosim, then clean reruns)")
+
     # -------------------------------------------------------------------------------------- contract
     def group_contract(self):
         """Fixed cases of item 7: escaping, cutting, the integer grammar in specs and options."""
@@ -788,7 +1066,8 @@ class Suite:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("group", choices=["spec", "eval", "tables", "liberty", "inputs", "writes", "tmpfs", "contract"])
+    ap.add_argument("group", choices=["spec", "eval", "tables", "liberty", "inputs", "writes", "tmpfs", "contract",
+                                      "caches", "interrupt"])
     ap.add_argument("--logmac", required=True)
     ap.add_argument("--source", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     ap.add_argument("--seed", type=int, default=1)
