@@ -41,7 +41,15 @@ void print_help() {
   fmt::print("\nMAC specs are VARIANT:key=value,...; variants and keys: logmac spec --list\n");
 }
 
-void error_line(std::string_view what) { fmt::print(stderr, "logmac: {}\n", logmac::one_line(what)); }
+// An error that follows an interrupt is its consequence (a tool killed, a step cut short): end by the signal.
+void end_if_interrupted() {
+  if (const int sig = logmac::util::interrupted()) logmac::util::die_by_signal(sig);
+}
+
+void error_line(std::string_view what) {
+  end_if_interrupted();
+  fmt::print(stderr, "logmac: {}\n", logmac::one_line(what));
+}
 
 // Runs a subcommand and maps what escapes it to the contract's exit status: 2 for bad input and failed
 // writes (one line), 1 for any other failure (one line, never an abort).
@@ -103,7 +111,11 @@ int main(int argc, char** argv) {
     return finish_stdout(argc < 2 ? 2 : 0);
   }
   for (const auto& c : logmac::cli::commands())
-    if (!std::strcmp(argv[1], c.name)) return finish_stdout(run_command(c, argc - 1, argv + 1));
+    if (!std::strcmp(argv[1], c.name)) {
+      const int status = run_command(c, argc - 1, argv + 1);
+      end_if_interrupted();
+      return finish_stdout(status);
+    }
   std::string names;
   for (const auto& c : logmac::cli::commands()) names += (names.empty() ? "" : ", ") + std::string(c.name);
   error_line(fmt::format("unknown subcommand '{}' (allowed: {})", logmac::printable(argv[1]), names));

@@ -376,15 +376,7 @@ std::string run_evidence_problem(const std::string& record_text, int status, con
   return "";
 }
 
-double simulator_time_limit(long long vectors) {
-  if (const char* env = std::getenv("LOGMAC_COSIM_TIME_LIMIT"); env && *env) {
-    char* end = nullptr;
-    const double v = std::strtod(env, &end);
-    if (*end || !(v > 0)) throw CosimError(fmt::format("LOGMAC_COSIM_TIME_LIMIT='{}' is not a positive number of seconds", printable(env)));
-    return v;
-  }
-  return 300.0 + 1e-3 * static_cast<double>(vectors);
-}
+double simulator_time_limit(long long vectors) { return 300.0 + 1e-3 * static_cast<double>(vectors); }
 
 int run_cosim(const MacConfig& c, const CosimOptions& o) {
   try {

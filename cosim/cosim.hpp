@@ -58,7 +58,7 @@ std::string run_evidence_problem(const std::string& record_text, int status, con
                                  long long vectors);
 
 // Time limit of one simulator run of `vectors` vectors: generous (300 s plus 1 ms per vector, several hundred
-// times the measured rates), so that only a hang reaches it. $LOGMAC_COSIM_TIME_LIMIT (seconds) overrides it.
+// times the measured rates), so that only a hang reaches it ($LOGMAC_TIME_LIMIT lowers it, util/process.hpp).
 double simulator_time_limit(long long vectors);
 
 // The cache of built designs: o.cache_dir, else $LOGMAC_COSIM_CACHE, else cosim-cache in the default cache root

@@ -12,6 +12,8 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -199,8 +201,21 @@ void install_interrupt_unwinding() {
   sigaction(SIGALRM, &alrm, nullptr);
 }
 
-ProcessResult run_process(const ProcessOptions& opt) {
-  if (opt.argv.empty()) throw ProcessError("run_process: no program given");
+double effective_time_limit(double limit_s) {
+  const char* env = std::getenv("LOGMAC_TIME_LIMIT");
+  if (!env || !*env) return limit_s;
+  char* end = nullptr;
+  const double cap = std::strtod(env, &end);
+  if (*end || !(cap > 0) || !std::isfinite(cap))
+    throw ProcessError(fmt::format("LOGMAC_TIME_LIMIT must be a positive number of seconds, not '{}'",
+                                   std::string(env).substr(0, 32)));
+  return limit_s > 0 ? std::min(limit_s, cap) : cap;
+}
+
+ProcessResult run_process(const ProcessOptions& opt_in) {
+  if (opt_in.argv.empty()) throw ProcessError("run_process: no program given");
+  ProcessOptions opt = opt_in;
+  opt.time_limit_s = effective_time_limit(opt.time_limit_s);
   install_child_cleanup_handlers();
   throw_if_interrupted();
   std::vector<std::string> argv_s = opt.argv, env_s = child_environment(opt);

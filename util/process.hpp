@@ -33,6 +33,7 @@ struct ProcessOptions {
   Sink err = Sink::Inherit;
   std::string err_file;           // Sink::File
   double time_limit_s = 0;        // > 0: then SIGTERM to the group, SIGKILL 2 s later, timed_out set
+                                  // ($LOGMAC_TIME_LIMIT, seconds, lowers every limit: effective_time_limit)
 };
 
 struct ProcessResult {
@@ -47,6 +48,10 @@ struct ProcessResult {
   // "exit status 3", "killed by signal 11 (Segmentation fault)", "stopped at the time limit of 60 s".
   std::string describe() const;
 };
+
+// The limit a child given `limit_s` (0: none) runs under: the smaller of it and $LOGMAC_TIME_LIMIT when that is
+// set (a positive number of seconds; anything else is a ProcessError).
+double effective_time_limit(double limit_s);
 
 // Runs the program to completion (stdin is /dev/null). Throws ProcessError if it cannot be started.
 ProcessResult run_process(const ProcessOptions& opt);

@@ -10,7 +10,7 @@ Every case runs the built `logmac` with a time limit and checks:
 Cases are generated deterministically from --seed; each group prints how many cases it ran.
 
 usage: faults.py GROUP --logmac PATH [--source DIR] [--seed S] [--cases N]
-groups: spec eval tables liberty inputs writes tmpfs contract caches interrupt
+groups: spec eval tables liberty inputs writes tmpfs contract caches interrupt children
 exit status: 0 all cases pass, 1 a case failed, 77 skipped (tmpfs: no way to mount one here)
 """
 import argparse
@@ -804,6 +804,16 @@ class Suite:
                 pass
             os.close(fd)
             self.write_cases(os.path.join(mnt, "stdout.txt"), mnt)
+            # A VCD onto the full file system (Verilator's writer used to deadlock there): an error, no hang.
+            trace = os.path.join(mnt, "t.vcd")
+            r = run([self.L, "cosim", "--mac", "fxp:w=4", "--rtl", self.broken_rtl("fxp:w=4"), "--random", "200",
+                     "--engine", "lean", "--cache", os.path.join(self.tmp, "cosim-cache"), "--trace", "--trace-file",
+                     trace], timeout=240)
+            self.case(check_basic, "cosim --trace-file on the full tmpfs", r, (2,))
+            self.case(lambda: b"the trace could not be written" in r.err and not os.path.exists(trace) and not [
+                f for f in os.listdir(mnt) if ".tmp" in f] or
+                (_ for _ in ()).throw(Failure(f"cosim --trace-file on the full tmpfs: {show(r.err)}, "
+                                              f"files {os.listdir(mnt)}")))
             os.unlink(os.path.join(mnt, "filler"))
             # An almost empty 64 KiB file system: a 2 MB vector file does not fit, a small one does.
             p = os.path.join(mnt, "v.txt")
@@ -815,6 +825,136 @@ class Suite:
         finally:
             subprocess.run(["umount", mnt])
         print(f"tmpfs: {self.ran} cases on a full 64 KiB tmpfs")
+
+    # -------------------------------------------------------------------------------------- children
+    def fake_tool(self, bindir, name, body):
+        os.makedirs(bindir, exist_ok=True)
+        path = os.path.join(bindir, name)
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + body)
+        os.chmod(path, 0o755)
+
+    def check_tool_failure(self, name, r, *needles, limit_s=None):
+        """Exit 1 (a tool failed), the first line of the error names the tool; no hang beyond the limit."""
+        check_basic(name, r, (1,))
+        lines = [ln for ln in r.err.split(b"\n") if ln.startswith(b"logmac: ")]
+        if not lines:
+            raise Failure(f"{name}: no 'logmac: ' error line: {show(r.err)}")
+        for n in needles:
+            if n.encode() not in lines[0]:
+                raise Failure(f"{name}: the error line does not name {n!r}: {show(lines[0])}")
+        if limit_s is not None and r.seconds > limit_s + 15:
+            raise Failure(f"{name}: took {r.seconds:.1f} s with a time limit of {limit_s} s")
+
+    def no_survivors(self, name, marker):
+        """No process whose command line holds `marker` (a fake tool's directory) is still running."""
+        time.sleep(0.3)
+        left = []
+        for d in os.listdir("/proc"):
+            if d.isdigit() and proc_state(int(d)) not in (None, "Z"):
+                try:
+                    cmd = open(f"/proc/{d}/cmdline", "rb").read()
+                except OSError:
+                    continue
+                if marker.encode() in cmd:
+                    left.append(f"{d}: {cmd.replace(chr(0).encode(), b' ')[:100]!r}")
+        if left:
+            raise Failure(f"{name}: processes survived: {left}")
+
+    def group_children(self):
+        """Child tools that fail or hang: exit 1 with the tool named, a time limit (LOGMAC_TIME_LIMIT here), no
+        survivors; a trace that cannot be written is said to be one."""
+        L, t = self.L, self.tmp
+        failing, hanging = os.path.join(t, "failing-bin"), os.path.join(t, "hanging-bin")
+        self.fake_tool(failing, "yosys", 'if [ "$1" = "-V" ]; then echo "Yosys 0.0 (fake, failing)"; exit 0; fi\n'
+                                         'echo "fake yosys: failing on purpose" >&2\nexit 3\n')
+        self.fake_tool(failing, "gnuplot", 'echo "fake gnuplot: failing on purpose" >&2\nexit 4\n')
+        self.fake_tool(hanging, "yosys", 'if [ "$1" = "-V" ]; then echo "Yosys 0.0 (fake, hanging)"; exit 0; fi\n'
+                                         f'sleep 600 # {hanging}\n')
+        env_fail = dict(os.environ, PATH=failing + ":" + os.environ["PATH"], LOGMAC_CACHE_DIR=os.path.join(t, "c1"))
+        env_hang = dict(os.environ, PATH=hanging + ":" + os.environ["PATH"], LOGMAC_CACHE_DIR=os.path.join(t, "c2"),
+                        LOGMAC_TIME_LIMIT="2")
+
+        def run_env(cmd, env, timeout=240):
+            old = dict(os.environ)
+            os.environ.clear()
+            os.environ.update(env)
+            try:
+                return run(cmd, timeout=timeout)
+            finally:
+                os.environ.clear()
+                os.environ.update(old)
+
+        r = run_env([L, "synth", "--mac", "fxp:w=4", "--sim", "zero"], env_fail)
+        self.case(self.check_tool_failure, "synth with a failing yosys", r, "yosys", "exit status 3")
+        r = run_env([L, "compare", "--mac", "fxp:w=4", "--sim", "zero", "-o", os.path.join(t, "cmp1")], env_fail)
+        self.case(self.check_tool_failure, "compare with a failing yosys", r, "yosys")
+        r = run_env([L, "pwl", "--report", "--report-formats", "8/2", "--report-segments", "2", "--report-objectives",
+                     "max", "--area", "--quiet"], env_fail)
+        self.case(self.check_tool_failure, "pwl --report --area with a failing yosys (not 2: no bad input)", r, "yosys")
+        # gnuplot failing after a real synthesis: the tables are written, the plot failure is exit 1.
+        env_plot = dict(env_fail, PATH=os.path.join(t, "gnuplot-only") + ":" + os.environ["PATH"])
+        self.fake_tool(os.path.join(t, "gnuplot-only"), "gnuplot", 'echo "fake gnuplot: failing" >&2\nexit 4\n')
+        out = os.path.join(t, "cmp2")
+        r = run_env([L, "compare", "--mac", "fxp:w=4", "--sim", "zero", "-o", out], env_plot)
+        self.case(self.check_tool_failure, "compare with a failing gnuplot", r, "plot", "gnuplot")
+        self.case(lambda: os.path.exists(os.path.join(out, "compare.csv")) and not os.path.exists(
+            os.path.join(out, "compare.png")) and not [f for f in os.listdir(out) if ".tmp" in f] or
+            (_ for _ in ()).throw(Failure(f"compare with a failing gnuplot: files {sorted(os.listdir(out))}")))
+        r = run_env([L, "pwl", "--report", "--report-formats", "8/2", "--report-segments", "2", "--report-objectives",
+                     "max", "--quiet", "--report-plot", os.path.join(t, "p.png")], env_plot)
+        self.case(self.check_tool_failure, "pwl --report-plot with a failing gnuplot", r, "gnuplot")
+
+        # A hanging tool is stopped at the time limit, with everything it started.
+        r = run_env([L, "synth", "--mac", "fxp:w=4", "--sim", "zero"], env_hang, timeout=60)
+        self.case(lambda: self.check_tool_failure("synth with a hanging yosys", r, "yosys", "time limit", limit_s=2))
+        self.case(self.no_survivors, "synth with a hanging yosys", hanging)
+
+        # A cached simulator that hangs (its entry record forged to match): stopped at the time limit, exit 1.
+        cache = os.path.join(t, "cosim-cache")
+        cosim = [L, "cosim", "--mac", "fxp:w=4", "--random", "50", "--engine", "lean", "--cache", cache]
+        r = run(cosim, timeout=240)
+        self.case(check_basic, "cosim build", r, (0,))
+        if r.rc == 0:
+            entry = self.cosim_entry(cache)
+            sim = os.path.join(entry, "sim")
+            with open(sim, "w") as f:
+                f.write(f"#!/bin/sh\nsleep 600 # {entry}\n")
+            data = open(sim, "rb").read()
+            with open(os.path.join(entry, "entry.txt"), "w") as f:
+                f.write(f"logmac-cosim-entry 1\nsim {len(data)} {fnv1a64(data):016x}\n")
+            r = run_env(cosim, dict(os.environ, LOGMAC_TIME_LIMIT="2"), timeout=60)
+            self.case(lambda: self.check_tool_failure("cosim with a hanging simulator", r, "time limit", "not a pass",
+                                                      limit_s=2))
+            self.case(self.no_survivors, "cosim with a hanging simulator", entry)
+
+        # --trace onto a full device: an error that says the trace could not be written, never a hang.
+        broken = self.broken_rtl("fxp:w=4")
+        full = self.full_device()
+        r = run([L, "cosim", "--mac", "fxp:w=4", "--rtl", broken, "--random", "200", "--engine", "lean", "--cache",
+                 cache, "--trace", "--trace-file", full], timeout=240)
+        self.case(check_basic, f"cosim --trace-file {full}", r, (2,))
+        self.case(lambda: b"logmac: cosim: the trace could not be written" in r.err and b"No space" in r.err or
+                  (_ for _ in ()).throw(Failure(f"cosim --trace-file {full}: {show(r.err)}")))
+        print(f"children: {self.ran} cases (failing and hanging yosys, gnuplot and simulator; trace onto {full})")
+
+    def broken_rtl(self, spec):
+        """The generated RTL of spec with its first ' + ' (outside comments) turned into ' - ': it mismatches."""
+        gen = os.path.join(self.tmp, "gen-" + re.sub(r"\W", "_", spec))
+        os.makedirs(gen, exist_ok=True)
+        r = run([self.L, "rtl", "--mac", spec, "-o", "."], cwd=gen)
+        if r.rc != 0:
+            raise RuntimeError(f"rtl {spec}: {r.err!r}")
+        src = [f for f in os.listdir(gen) if f.endswith(".v")][0]
+        lines = open(os.path.join(gen, src)).read().split("\n")
+        for i, ln in enumerate(lines):
+            if " + " in ln and not ln.lstrip().startswith("//"):
+                lines[i] = ln.replace(" + ", " - ", 1)
+                break
+        path = os.path.join(self.tmp, "broken-" + src)
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+        return path
 
     # ---------------------------------------------------------------------------------------- caches
     def cosim_entry(self, cache):
@@ -1067,7 +1207,7 @@ class Suite:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("group", choices=["spec", "eval", "tables", "liberty", "inputs", "writes", "tmpfs", "contract",
-                                      "caches", "interrupt"])
+                                      "caches", "interrupt", "children"])
     ap.add_argument("--logmac", required=True)
     ap.add_argument("--source", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     ap.add_argument("--seed", type=int, default=1)
