@@ -135,7 +135,11 @@ def run(cmd, stdin=None, timeout=CASE_TIMEOUT, mem_limit=None, stdin_file=None, 
             timed_out = False
         except subprocess.TimeoutExpired:
             p.kill()
-            out, err = p.communicate()
+            try:  # an orphan of the killed process may hold the pipes open: do not wait for it
+                out, err = p.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                out, err = b"", b"(output lost: the pipes stayed open after the kill)"
+                p.wait()
             timed_out = True
     finally:
         if fin is not None:
@@ -755,6 +759,11 @@ class Suite:
             self.case(check_error, f"{name} ({full})", r, full)
             self.case(lambda: stat.S_ISCHR(os.stat(full).st_mode) or
                       (_ for _ in ()).throw(Failure(f"{name}: {full} is no longer a device (replaced by a rename)")))
+        # A mismatch (1) and lost output together: the lost output wins (2), and is said.
+        r = run([L, "eval", "--mac", "fxp:w=4"], stdin=b"0 3 3 0\n0 1 1 55\n", stdout_file=full)
+        self.case(lambda: check_basic("eval with mismatches > FULL", r, (2,)) or
+                  r.err.rstrip(b"\n").split(b"\n")[-1].startswith(b"logmac: cannot write to standard output") or
+                  (_ for _ in ()).throw(Failure(f"eval with mismatches > {full}: {show(r.err)}")))
         # Named outputs that cannot be files: a directory, a missing directory.
         r = run([L, "vectors", "--mac", "fxp:w=4", "--random", "5", "-o", t])
         self.case(check_error, "vectors -o DIR", r, "Is a directory")
@@ -814,6 +823,18 @@ class Suite:
                 f for f in os.listdir(mnt) if ".tmp" in f] or
                 (_ for _ in ()).throw(Failure(f"cosim --trace-file on the full tmpfs: {show(r.err)}, "
                                               f"files {os.listdir(mnt)}")))
+            # compare's reports and pwl's table onto the full file system: exit 2 (lost output), nothing left.
+            out = os.path.join(mnt, "cmp")
+            r = run([self.L, "compare", "--mac", "fxp:w=4", "--sim", "zero", "--cache",
+                     os.path.join(self.tmp, "synth-cache"), "-o", out], timeout=240)
+            self.case(check_basic, "compare -o on the full tmpfs", r, (2,))
+            self.case(lambda: r.err.rstrip(b"\n").split(b"\n")[-1].startswith(b"logmac: ") and not [
+                f for d, _, fs in os.walk(mnt) for f in fs if ".tmp" in f] or
+                (_ for _ in ()).throw(Failure(f"compare -o on the full tmpfs: {show(r.err[-300:])}")))
+            p = os.path.join(mnt, "t.csv")
+            r = run([self.L, "pwl", "--w", "8", "--f", "2", "--segments", "2", "--objective", "max", "--quiet",
+                     "-o", p])
+            self.case(self.expect_write_failure, "pwl -o on the full tmpfs", r, p, mnt)
             os.unlink(os.path.join(mnt, "filler"))
             # An almost empty 64 KiB file system: a 2 MB vector file does not fit, a small one does.
             p = os.path.join(mnt, "v.txt")
