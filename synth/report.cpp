@@ -347,6 +347,10 @@ std::string write_reports(const std::string& dir, const std::vector<DesignResult
     outcome = r.ok() ? "" : r.describe();
   } catch (const FlowError& e) {  // gnuplot missing: the tables are written, the plot is not
     outcome = e.what();
+  } catch (const util::Interrupted&) {
+    std::error_code ec;
+    fs::remove(png_tmp, ec);
+    throw;
   }
   std::error_code ec;
   if (!outcome.empty() || !fs::exists(png_tmp)) {

@@ -52,8 +52,15 @@ void on_fatal_signal(int sig) {
 
 std::atomic<int> g_interrupt{0};
 
+std::atomic<int> g_starting{0};  // run_process calls between fork and registering the child's group
+
 void on_interrupt(int sig) {
-  kill_child_groups(SIGKILL);
+  const int killed = kill_child_groups(SIGKILL);
+  if (killed == 0 && g_starting.load() == 0) {  // no child: nothing to wait for, end now (the default action)
+    std::signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
   int none = 0;
   if (!g_interrupt.compare_exchange_strong(none, sig)) {  // a second signal: no more waiting
     std::signal(sig, SIG_DFL);
@@ -231,6 +238,7 @@ ProcessResult run_process(const ProcessOptions& opt_in) {
   sigset_t all, old_mask;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old_mask);
+  ++g_starting;
   const pid_t pid = fork();
   if (pid == 0) {
     for (int sig = 1; sig < NSIG; ++sig) {
@@ -263,6 +271,7 @@ ProcessResult run_process(const ProcessOptions& opt_in) {
     setpgid(pid, pid);  // also here: no race with a signal sent before the child ran
     register_group(pid);
   }
+  --g_starting;
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   if (pid > 0 && g_interrupt.load()) kill(-pid, SIGKILL);  // interrupted between the check above and register
   if (pid < 0) throw ProcessError(fmt::format("cannot start {}: {}", opt.argv[0], std::strerror(fork_errno)));

@@ -83,11 +83,12 @@ struct Interrupted {
   int signal;
 };
 
-// For SIGINT, SIGTERM and SIGHUP: a handler that kills every live child group at once (SIGKILL) and marks the
-// program interrupted; run_process then throws Interrupted instead of waiting or starting anything. If the
-// program has not ended kInterruptGraceS seconds later (a long computation of its own), or a second signal
-// arrives, it ends by the signal right away. Call before any run_process (it replaces the handlers of
-// install_child_cleanup_handlers).
+// For SIGINT, SIGTERM and SIGHUP: while a child runs, a handler that kills every live child group at once
+// (SIGKILL) and marks the program interrupted; run_process then throws Interrupted instead of waiting or
+// starting anything. If the program has not ended kInterruptGraceS seconds later, or a second signal arrives,
+// it ends by the signal right away. With no child running the signal ends the program at once, as by default
+// (what it leaves is removed by remove_stale_temporaries on a later run). Call before any run_process (it
+// replaces the handlers of install_child_cleanup_handlers).
 inline constexpr unsigned kInterruptGraceS = 5;
 void install_interrupt_unwinding();
 // The signal that interrupted the program, 0 if none (async-signal-safe).
