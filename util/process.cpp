@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -239,8 +240,12 @@ ProcessResult run_process(const ProcessOptions& opt_in) {
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old_mask);
   ++g_starting;
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid == 0) {
+    // Killed with us even when we cannot clean up (SIGKILL); what it started is stopped by our handlers or ends.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     for (int sig = 1; sig < NSIG; ++sig) {
       struct sigaction sa {};
       if (sigaction(sig, nullptr, &sa) == 0 && sa.sa_handler != SIG_IGN && sa.sa_handler != SIG_DFL) {

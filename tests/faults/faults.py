@@ -1182,9 +1182,35 @@ class Suite:
                 raise Failure(f"cosim rerun after SIGINT: {show(again.out)} vs uninterrupted {show(ref.out)}")
             print(f"  cosim: ended {ended:.2f} s after SIGINT (children seen: {', '.join(names)})")
 
-        for fn in (synth_case, cosim_case):
+        def killed_case():
+            # SIGKILL leaves no chance to clean up: the next run removes what the dead process left and passes.
+            spec = "fxp:w=6"
+            cache = os.path.join(t, "ckill")
+            cmd = [L, "cosim", "--mac", spec, "--random", "500", "--cache", cache]
+            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            t0 = time.monotonic()
+            while p.poll() is None and time.monotonic() - t0 < 240:
+                if any(comm == "cc1plus" for _, comm in descendants(p.pid).values()):
+                    break
+                time.sleep(0.005)
+            p.kill()
+            p.wait()
+            dead = p.pid
+            left = [f for f in os.listdir(cache) if f"-{dead}" in f]
+            if not left:
+                raise Failure("cosim SIGKILL: nothing left behind to clean (the case proves nothing)")
+            time.sleep(1)
+            again = run(cmd, timeout=300)
+            check_basic("cosim rerun after SIGKILL", again, (0,))
+            stale = [f for f in os.listdir(cache) if f"-{dead}" in f]
+            if stale or b"PASS" not in again.out:
+                raise Failure(f"cosim rerun after SIGKILL: left {stale} (had {left}); {show(again.out)}")
+            print(f"  cosim SIGKILL: the rerun removed {left} and passed")
+
+        for fn in (synth_case, cosim_case, killed_case):
             self.case(fn)
-        print(f"interrupt: {self.ran} cases (SIGINT to synth and to an uncached cosim, then clean reruns)")
+        print(f"interrupt: {self.ran} cases (SIGINT to synth and to an uncached cosim, SIGKILL to a cosim, then "
+              f"clean reruns)")
 
     # -------------------------------------------------------------------------------------- contract
     def group_contract(self):
