@@ -5,12 +5,12 @@
 #include <stdexcept>
 
 #include "cli/cli.hpp"
-#include "sim/text_io.hpp"
 #include "cli/progress.hpp"
 #include "cli/synth_args.hpp"
 #include "synth/compare.hpp"
 #include "synth/report.hpp"
 #include "util/parallel.hpp"
+#include "util/text_io.hpp"
 
 namespace logmac::cli {
 
