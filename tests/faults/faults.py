@@ -1069,13 +1069,12 @@ class Suite:
         def edit(key, value):
             return re.sub(rb"^" + key + rb" .*$", key + b" " + value, body, count=1, flags=re.M)
 
+        # (More edits, each field's parse and the re-sealed cases: logmac_unit_tests.synth_steps; each one here
+        # costs a synthesis.)
         edits = {
             "cut short": good[:-25],
-            "cut after the checksum line's key": good[:good.index(b"checksum ") + 9],
             "area 1 (checksum kept)": edit(b"area_um2", b"1") + good[len(body):],
-            "negative slack (checksum kept)": edit(b"slack_ns", b"-3.5") + good[len(body):],
             "energy nan (checksum recomputed)": with_checksum(edit(b"energy_pj_per_mac", b"nan")),
-            "area inf (checksum recomputed)": with_checksum(edit(b"area_um2", b"inf")),
             "a field missing (checksum recomputed)": with_checksum(re.sub(rb"^cells .*\n", b"", body, flags=re.M)),
             "cell types dropped (checksum recomputed)": with_checksum(re.sub(rb"^cell .*\n", b"", body, flags=re.M)),
             "empty": b"",
@@ -1157,10 +1156,10 @@ class Suite:
             return b"\n".join(ln for ln in out.split(b"\n") if not ln.startswith(b"files "))
 
         def synth_case():
-            ref = run([L, "synth", "--mac", "fxp:w=8", "--sim", "timed", "--cache", os.path.join(t, "sref")], timeout=240)
+            ref = run([L, "synth", "--mac", "fxp:w=8", "--sim", "zero", "--cache", os.path.join(t, "sref")], timeout=240)
             check_basic("synth reference run", ref, (0,))
             cache = os.path.join(t, "sint")
-            cmd = [L, "synth", "--mac", "fxp:w=8", "--sim", "timed", "--cache", cache]
+            cmd = [L, "synth", "--mac", "fxp:w=8", "--sim", "zero", "--cache", cache]
             ended, names = self.interrupt_run("synth SIGINT", cmd, cache, {"yosys", "yosys-abc", "sta"})
             again = run(cmd, timeout=240)
             check_basic("synth rerun after SIGINT", again, (0,))
