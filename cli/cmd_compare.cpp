@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <stdexcept>
 
 #include "cli/cli.hpp"
@@ -9,6 +10,7 @@
 #include "synth/compare.hpp"
 #include "synth/report.hpp"
 #include "util/parallel.hpp"
+#include "util/text_io.hpp"
 
 namespace logmac::cli {
 
@@ -24,7 +26,8 @@ int cmd_compare(int argc, char** argv) {
         "added if not listed). Prints a Markdown table and writes DIR/compare.{{md,csv,json,png}}. Results are\n"
         "cached by spec (a pwl table by its content), RTL, liberty (path and content), tool versions, clock,\n"
         "workload and the sources of the estimators. Accuracy is always measured on the nn workload.\n"
-        "Exit status: 0, 1 if a design failed (the others are still reported), 2 bad input.\n{}",
+        "Exit status: 0, 1 if a design or the plot failed (the rest is still reported), 2 bad input or a report\n"
+        "that cannot be written.\n{}",
         args.usage());
     return 0;
   }
@@ -91,22 +94,27 @@ int cmd_compare(int argc, char** argv) {
     if (r.slack_ns < 0)
       fmt::print(stderr, "compare: TIMING NOT MET: {} needs {:.3f} ns > clock {} ns (slack {:.3f} ns)\n", r.spec,
                  r.critical_ns, opt.clock_ns, r.slack_ns);
+  bool plot_failed = false;
   if (!ok.empty()) {
     std::string note;
     try {
       note = synth::write_reports(
           args.get("-o"), ok, versions,
           fmt::format("logmac MACs on {} at {} ns clock: cost against accuracy", lib_name, opt.clock_ns));
-    } catch (const std::exception& e) {  // -o was writable at the start; it may not be any more
-      fmt::print(stderr, "logmac: compare: cannot write the reports in {}: {}\n", args.get("-o"), e.what());
-      return 1;
+    } catch (const synth::FlowError& e) {  // -o was writable at the start; it may not be any more: exit 2
+      throw WriteError(fmt::format("cannot write the reports in {}: {}", args.get("-o"), e.what()));
+    } catch (const std::filesystem::filesystem_error& e) {
+      throw WriteError(fmt::format("cannot write the reports in {}: {}", args.get("-o"), e.what()));
     }
-    if (!note.empty()) fmt::print(stderr, "compare: {}\n", note);
+    if (!note.empty()) {  // gnuplot failed: a tool failure (exit 1), the tables are written
+      fmt::print(stderr, "logmac: compare: {}\n", note);
+      plot_failed = true;
+    }
     fmt::print("reports: {}/compare.{{md,csv,json,png}} (per block and critical paths: compare.md, "
                "compare_blocks.csv)\n",
                args.get("-o"));
   }
-  return failed ? 1 : 0;
+  return failed || plot_failed ? 1 : 0;
 }
 
 }  // namespace logmac::cli

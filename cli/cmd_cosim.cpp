@@ -25,7 +25,9 @@ int cmd_cosim(int argc, char** argv) {
   if (args.help()) {
     fmt::print("logmac cosim --mac SPEC [--rtl FILE] (--exhaustive | --random N) [--seed S] [--trace]\n"
                "Verilates the RTL of SPEC and compares acc_o with the C++ model every cycle (SystemC testbench).\n"
-               "Exit 0: all vectors match; 1: mismatch (first cycles printed); 2: bad input.\n{}",
+               "Exit 0: the harness's result record counts every vector sent, none mismatching; 1: mismatch (first\n"
+               "cycles printed) or no such evidence (the simulator crashed or hit its time limit); 2: bad input or a\n"
+               "trace that cannot be written.\n{}",
                args.usage());
     return 0;
   }

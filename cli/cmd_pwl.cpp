@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "cli/cli.hpp"
+#include "util/process.hpp"
 #include "cli/synth_args.hpp"
 #include "pwl/dhist.hpp"
 #include "pwl/pwl.hpp"
@@ -123,7 +124,13 @@ int run_report(const Args& args, const std::string& command_line) {
   if (args.has("--area")) {
     synth::FlowOptions flow = synth_flow_from(args, "pwl");
     if (!args.has("--sim")) flow.sim = "zero";  // only the area is used: no timed simulation
-    ro.area = [flow](const MacConfig& cfg) { return synth::run_design(cfg, flow).area; };
+    ro.area = [flow](const MacConfig& cfg) {
+      try {
+        return synth::run_design(cfg, flow).area;
+      } catch (const util::Interrupted&) {  // the report's threads take std::exceptions; main ends by the signal
+        throw std::runtime_error("interrupted");
+      }
+    };
   }
   std::mutex mu;
   const bool quiet = args.has("--quiet");

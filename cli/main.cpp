@@ -9,6 +9,7 @@
 #include "sim/config.hpp"
 #include "util/text_io.hpp"
 #include "sim/vectors.hpp"
+#include "util/process.hpp"
 
 namespace logmac::cli {
 
@@ -40,13 +41,23 @@ void print_help() {
   fmt::print("\nMAC specs are VARIANT:key=value,...; variants and keys: logmac spec --list\n");
 }
 
-void error_line(std::string_view what) { fmt::print(stderr, "logmac: {}\n", logmac::one_line(what)); }
+// An error that follows an interrupt is its consequence (a tool killed, a step cut short): end by the signal.
+void end_if_interrupted() {
+  if (const int sig = logmac::util::interrupted()) logmac::util::die_by_signal(sig);
+}
+
+void error_line(std::string_view what) {
+  end_if_interrupted();
+  fmt::print(stderr, "logmac: {}\n", logmac::one_line(what));
+}
 
 // Runs a subcommand and maps what escapes it to the contract's exit status: 2 for bad input and failed
 // writes (one line), 1 for any other failure (one line, never an abort).
 int run_command(const logmac::cli::Command& c, int argc, char** argv) {
   try {
     return c.run(argc, argv);
+  } catch (const logmac::util::Interrupted& i) {  // the unwinding removed our temporaries: end by the signal
+    logmac::util::die_by_signal(i.signal);
   } catch (const logmac::cli::UsageError& e) {
     error_line(e.what());
   } catch (const logmac::SpecError& e) {
@@ -74,7 +85,8 @@ int finish_stdout(int status) {
   try {
     logmac::stdout_flush();
   } catch (const logmac::WriteError& e) {
-    if (status != 0) return status;  // the command already failed and said why
+    if (status == 2) return status;  // the command already failed on bad input and said why
+    // Lost output outranks a mismatch (1) or a timing violation (3): the report of it may be what was lost.
     error_line(e.what());
     return 2;
   }
@@ -92,13 +104,19 @@ int main(int argc, char** argv) {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   sigaction(SIGPIPE, &sa, nullptr);
+  // SIGINT/SIGTERM/SIGHUP kill the child tools at once and unwind (temporary files removed), then end logmac.
+  logmac::util::install_interrupt_unwinding();
 
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     print_help();
     return finish_stdout(argc < 2 ? 2 : 0);
   }
   for (const auto& c : logmac::cli::commands())
-    if (!std::strcmp(argv[1], c.name)) return finish_stdout(run_command(c, argc - 1, argv + 1));
+    if (!std::strcmp(argv[1], c.name)) {
+      const int status = run_command(c, argc - 1, argv + 1);
+      end_if_interrupted();
+      return finish_stdout(status);
+    }
   std::string names;
   for (const auto& c : logmac::cli::commands()) names += (names.empty() ? "" : ", ") + std::string(c.name);
   error_line(fmt::format("unknown subcommand '{}' (allowed: {})", logmac::printable(argv[1]), names));

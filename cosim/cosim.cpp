@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -71,15 +72,17 @@ bool build_step(const std::vector<std::string>& args, const fs::path& log) {
   return r.ok();
 }
 
-// The built simulator, output on our terminal; returns its exit status.
-int run_simulator(const std::vector<std::string>& args) {
+// The built simulator, output on our terminal (stderr captured instead when `quiet`), under a time limit.
+util::ProcessResult run_simulator(const std::vector<std::string>& args, double time_limit_s, bool quiet = false) {
   util::ProcessOptions o;
   o.argv = args;
   o.env = {{"SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1"}};
+  o.time_limit_s = time_limit_s;
+  if (quiet) o.err = util::Sink::Capture;
   try {
-    return util::run_process(o).status();
+    return util::run_process(o);
   } catch (const util::ProcessError& e) {
-    throw CosimError(e.what());
+    throw CosimFailure(e.what());
   }
 }
 
@@ -222,12 +225,44 @@ void build_design(const MacConfig& c, Engine e, const Prebuilt& pre, const std::
   fmt::print(stderr, "cosim: built {} in {:.1f} s\n", c.module_name(), seconds_since(t0));
 }
 
-// Returns the directory holding `sim` for this spec, RTL and harness, building it once.
-fs::path cached_build(const MacConfig& c, Engine e, const std::string& rtl, const std::string& rtl_name,
-                      const fs::path& root) {
+// The entry record (entry.txt), written last into a finished build: the simulator's size and content hash. An
+// entry whose `sim` does not match it (emptied, cut short, replaced, deleted) is broken and built again.
+constexpr const char* kEntryFormat = "logmac-cosim-entry 1";
+
+std::string entry_record(const fs::path& sim) {
+  std::error_code ec;
+  const auto size = fs::file_size(sim, ec);
+  const auto hash = util::fnv1a_file(sim);
+  if (ec || !hash) throw CosimError(fmt::format("cannot read the built simulator {}", sim.string()));
+  return fmt::format("{}\nsim {} {}\n", kEntryFormat, size, util::hex64(*hash));
+}
+
+// "" if the entry in `dir` is complete and its simulator is the one built, else why not.
+std::string entry_problem(const fs::path& dir) {
+  const auto recorded = util::read_file(dir / "entry.txt");
+  if (!recorded) return "no entry record (entry.txt)";
+  std::error_code ec;
+  if (!fs::is_regular_file(dir / "sim", ec)) return "the simulator is missing";
+  try {
+    if (*recorded != entry_record(dir / "sim")) return "the simulator does not match its size and checksum";
+  } catch (const CosimError&) {
+    return "the simulator cannot be read";
+  }
+  return "";
+}
+
+struct Entry {
+  fs::path dir;
+  bool built = false;  // by this run (else found in the cache)
+};
+
+// The directory holding `sim` for this spec, RTL and harness, building it once. A broken entry is removed and
+// built again; `rebuild` discards the entry even if it looks whole (its simulator gave no evidence).
+Entry cached_build(const MacConfig& c, Engine e, const std::string& rtl, const std::string& rtl_name,
+                   const fs::path& root, bool rebuild = false) {
   const Prebuilt pre = prebuilt(e);
   util::Hasher h;
-  h.add("logmac-cosim-v2");
+  h.add("logmac-cosim-v3");
   h.add(engine_name(e));
   h.add(c.canonical());
   h.add(c.module_name());
@@ -244,9 +279,9 @@ fs::path cached_build(const MacConfig& c, Engine e, const std::string& rtl, cons
   fs::create_directories(root);
   const std::string name = fmt::format("{}-{}-{}", c.module_name(), engine_name(e), h.hex());
   const fs::path final_dir = root / name;
-  if (fs::exists(final_dir / "sim")) {
+  if (!rebuild && entry_problem(final_dir).empty()) {
     fmt::print(stderr, "cosim: cached build {}\n", final_dir.string());
-    return final_dir;
+    return {final_dir, false};
   }
   // Same spec built concurrently: the second waits for the first and then reuses its build.
   std::optional<util::FileLock> lock;
@@ -256,12 +291,24 @@ fs::path cached_build(const MacConfig& c, Engine e, const std::string& rtl, cons
   } catch (const util::FileLockError& lock_error) {
     throw CosimError(lock_error.what());
   }
-  if (fs::exists(final_dir / "sim")) return final_dir;
-  const fs::path tmp = root / (name + ".tmp");
+  const std::string problem = rebuild ? "its simulator gave no evidence" : entry_problem(final_dir);
+  if (problem.empty()) return {final_dir, false};
+  if (fs::exists(final_dir)) {
+    fmt::print(stderr, "cosim: cached build {} is broken ({}): building it again\n", final_dir.string(), problem);
+    fs::remove_all(final_dir);
+  }
+  const fs::path tmp = root / fmt::format("{}.tmp-{}", name, getpid());
   fs::remove_all(tmp);
-  build_design(c, e, pre, rtl, rtl_name, tmp);
-  fs::rename(tmp, final_dir);  // atomic: the cache never holds a half-built design
-  return final_dir;
+  try {
+    build_design(c, e, pre, rtl, rtl_name, tmp);
+    write_file(tmp / "entry.txt", entry_record(tmp / "sim"));
+    fs::rename(tmp, final_dir);  // atomic: the cache never holds a half-built design
+  } catch (const util::Interrupted&) {  // a failed build keeps its log (named in the message) until the next run
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+  return {final_dir, true};
 }
 
 struct ScratchDir {
@@ -293,6 +340,44 @@ namespace {
 int run_cosim_impl(const MacConfig& c, const CosimOptions& o);
 }  // namespace
 
+std::string parse_run_record(const std::string& text, RunRecord& rec) {
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != protocol::kRecordFormat) return "the result record has no format line";
+  const std::pair<const char*, long long*> numbers[] = {{"vectors", &rec.vectors},
+                                                        {"cycles", &rec.cycles},
+                                                        {"mismatches", &rec.mismatches},
+                                                        {"first_mismatch", &rec.first_mismatch}};
+  if (!std::getline(in, line) || !line.starts_with("spec ")) return "the result record has no spec line";
+  rec.spec = line.substr(5);
+  for (const auto& [key, value] : numbers) {
+    if (!std::getline(in, line) || !line.starts_with(std::string(key) + " ") ||
+        !parse_int_strict(std::string_view(line).substr(std::strlen(key) + 1), *value))
+      return fmt::format("the result record has no valid '{}' line", key);
+  }
+  if (!std::getline(in, line) || line != protocol::kRecordEnd || in.eof() || in.peek() != EOF)
+    return "the result record is incomplete (no end line) or has extra lines";
+  if (rec.vectors < 0 || rec.cycles < 0 || rec.mismatches < 0 || rec.first_mismatch < -1)
+    return "the result record holds negative counts";
+  return "";
+}
+
+std::string run_evidence_problem(const std::string& record_text, int status, const std::string& spec,
+                                 long long vectors) {
+  RunRecord rec;
+  if (std::string why = parse_run_record(record_text, rec); !why.empty()) return why;
+  if (rec.spec != spec) return fmt::format("the result record is for '{}'", printable(rec.spec));
+  if (status == protocol::kMismatchStatus)
+    return rec.mismatches > 0 && rec.first_mismatch >= 0 ? "" : "a mismatch status without mismatches in the record";
+  if (status != 0) return fmt::format("exit status {}", status);
+  if (rec.mismatches != 0) return fmt::format("status 0 with {} mismatches in the record", rec.mismatches);
+  if (rec.vectors != vectors)
+    return fmt::format("the harness checked {} vectors of the {} sent", rec.vectors, vectors);
+  return "";
+}
+
+double simulator_time_limit(long long vectors) { return 300.0 + 1e-3 * static_cast<double>(vectors); }
+
 int run_cosim(const MacConfig& c, const CosimOptions& o) {
   try {
     return run_cosim_impl(c, o);
@@ -302,44 +387,110 @@ int run_cosim(const MacConfig& c, const CosimOptions& o) {
 }
 
 namespace {
+
+// Reads the record of a finished run; "" if it shows the outcome, else why not.
+std::string evidence_of(const fs::path& record, int status, const MacConfig& c, long long vectors) {
+  const auto text = util::read_file(record);
+  if (!text) return "it wrote no result record";
+  return run_evidence_problem(*text, status, c.canonical(), vectors);
+}
+
+// A VCD written by the simulator into the scratch directory, copied to the user's path with a checked write.
+void deliver_trace(const fs::path& vcd, const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(vcd, ec) || fs::file_size(vcd, ec) == 0 || ec)
+    throw CosimError(fmt::format("the trace could not be written: the simulator wrote no VCD ({})", vcd.string()));
+  const auto text = util::read_file(vcd);
+  if (!text) throw CosimError(fmt::format("the trace could not be written: cannot read {}", vcd.string()));
+  std::string why;
+  if (!write_file_atomic(path, *text, why)) throw CosimError(fmt::format("the trace could not be written: {}", why));
+}
+
 int run_cosim_impl(const MacConfig& c, const CosimOptions& o) {
   if (o.exhaustive && c.input_bits() > kMaxExhaustiveBits)
     throw CosimError(fmt::format("--exhaustive needs at most {} input bits, {} has {}; use --random N",
                                  kMaxExhaustiveBits, c.canonical(), c.input_bits()));
   const Engine e = resolve_engine(c, o);
   const fs::path root = cache_dir(o);
+  fs::create_directories(root);
+  util::remove_stale_temporaries(root);  // what killed runs left behind
   ScratchDir scratch(root);
   const std::string rtl = obtain_rtl(c, o);
-  const fs::path dir = cached_build(c, e, rtl, o.rtl.empty() ? "generated RTL" : o.rtl, root);
+  const std::string rtl_name = o.rtl.empty() ? "generated RTL" : o.rtl;
+  Entry entry = cached_build(c, e, rtl, rtl_name, root);
 
+  const long long vectors = o.exhaustive ? exhaustive_count(c) : o.random;
+  const double limit = simulator_time_limit(vectors);
   const fs::path result = scratch.path / "result";
-  std::vector<std::string> args = {(dir / "sim").string(), "--spec", c.canonical(), "--seed",
-                                   std::to_string(o.seed), "--max-report", std::to_string(o.max_report)};
-  if (o.exhaustive) args.push_back("--exhaustive");
-  else args.insert(args.end(), {"--random", std::to_string(o.random)});
-  fmt::print(stderr, "cosim: running {} {} vectors ({})\n", c.canonical(),
-             o.exhaustive ? exhaustive_count(c) : o.random, engine_name(e));
-  std::fflush(stdout);
-  auto with_result = args;
-  with_result.insert(with_result.end(), {"--result", result.string()});
-  const int st = run_simulator(with_result);
+  auto args_for = [&](const fs::path& dir) {
+    std::vector<std::string> a = {(dir / "sim").string(), "--spec", c.canonical(), "--seed", std::to_string(o.seed),
+                                  "--max-report", std::to_string(o.max_report)};
+    if (o.exhaustive) a.push_back("--exhaustive");
+    else a.insert(a.end(), {"--random", std::to_string(o.random)});
+    return a;
+  };
+  int st = 0;
+  double first_run_s = 0;
+  for (;;) {
+    fmt::print(stderr, "cosim: running {} {} vectors ({})\n", c.canonical(), vectors, engine_name(e));
+    std::fflush(stdout);
+    std::error_code ec;
+    fs::remove(result, ec);
+    auto with_result = args_for(entry.dir);
+    with_result.insert(with_result.end(), {"--result", result.string()});
+    util::ProcessResult r;
+    std::string problem;
+    try {
+      r = run_simulator(with_result, limit);
+    } catch (const CosimFailure& cannot_start) {  // e.g. a cached simulator that is no longer executable
+      r.exit_status = 127;
+      problem = cannot_start.what();
+    }
+    st = r.status();
+    if (problem.empty()) {
+      if (r.timed_out || r.signal) problem = "the simulator " + r.describe();
+      else if (st != 0 && st != protocol::kMismatchStatus) problem = fmt::format("the simulator failed ({})", r.describe());
+      else problem = evidence_of(result, st, c, vectors);
+    }
+    first_run_s = r.seconds;
+    if (problem.empty()) break;
+    // A simulator from the cache that gives no evidence is not trusted again: built anew and run once more.
+    if (!entry.built && !r.timed_out) {
+      fmt::print(stderr, "cosim: the cached simulator of {} gave no evidence ({}): building it again\n",
+                 c.canonical(), problem);
+      entry = cached_build(c, e, rtl, rtl_name, root, true);
+      continue;
+    }
+    throw CosimFailure(fmt::format("the co-simulation of {} gave no result: {} (not a pass)", c.canonical(), problem));
+  }
   if (st == 0) return 0;
-  if (st != protocol::kMismatchStatus)
-    throw CosimError(fmt::format("the co-simulation of {} failed to run (status {})", c.canonical(), st));
   if (!o.trace.empty()) {
-    // Rerun (the stimulus is deterministic) dumping only a window around the first mismatch.
-    std::istringstream res(read_file(result, "co-simulation result"));
-    std::string key;
-    long long first = 0;
-    res >> key >> first;
+    // Rerun (the stimulus is deterministic) dumping only a window around the first mismatch, into the scratch
+    // directory: the user's path is written afterwards with a checked write (a full disk is an error, not a hang).
+    RunRecord rec;
+    parse_run_record(read_file(result, "co-simulation result"), rec);
+    const long long first = rec.first_mismatch;
     const long long from = std::max(0LL, first - 64), to = first + c.latency + 8;
-    const std::string tmp = o.trace + ".tmp";
-    auto traced = args;
-    traced.insert(traced.end(), {"--quiet", "--max-report", "1000000000", "--trace", tmp, "--trace-from",
-                                 std::to_string(from), "--trace-to", std::to_string(to)});
-    if (run_simulator(traced) != protocol::kMismatchStatus || !fs::exists(tmp))
-      throw CosimError(fmt::format("the traced rerun of {} did not reproduce the mismatch", c.canonical()));
-    fs::rename(tmp, o.trace);
+    const fs::path vcd = scratch.path / "trace.vcd", traced_result = scratch.path / "traced-result";
+    auto traced = args_for(entry.dir);
+    traced.insert(traced.end(), {"--quiet", "--max-report", "1000000000", "--trace", vcd.string(), "--trace-from",
+                                 std::to_string(from), "--trace-to", std::to_string(to), "--result",
+                                 traced_result.string()});
+    // It simulates no more than the first run did: its limit follows that run's time (a hung VCD writer, as
+    // Verilator's on a full disk, is stopped within a minute or so, not after the whole run's limit).
+    const util::ProcessResult r = run_simulator(traced, std::min(limit, 60 + 20 * first_run_s), true);
+    if (r.timed_out || r.signal || (r.status() != 0 && r.status() != protocol::kMismatchStatus)) {
+      const std::string said = r.err.substr(0, r.err.find('\n'));
+      throw CosimError(fmt::format("the trace could not be written: the traced rerun of {} {}{}", c.canonical(),
+                                   r.describe(), said.empty() ? "" : ": " + said));
+    }
+    RunRecord again;
+    const auto again_text = util::read_file(traced_result);
+    if (r.status() != protocol::kMismatchStatus || !again_text || !parse_run_record(*again_text, again).empty() ||
+        again.first_mismatch != first)
+      throw CosimFailure(fmt::format("the traced rerun of {} did not reproduce the mismatch at cycle {}",
+                                     c.canonical(), first));
+    deliver_trace(vcd, o.trace);
     // Cycle k is sampled by rising edge k + 1 (edge 0 samples the initial reset).
     fmt::print("trace: {} (cycles {}..{}; first mismatch at cycle {}, rising edge at {} ns)\n", o.trace, from, to,
                first, protocol::kFirstRisingEdgeNs + protocol::kClockPeriodNs * (first + 1));

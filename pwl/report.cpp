@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/file.hpp"
 #include "util/parallel.hpp"
 #include "util/process.hpp"
 #include "util/text_io.hpp"
@@ -31,6 +32,8 @@ double thread_cpu_seconds() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
+
+constexpr double kPlotTimeLimitS = 300;  // gnuplot draws one PNG in well under a second
 
 std::string read_tail(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "r");
@@ -467,24 +470,22 @@ void write_report_plot(const Report& r, const std::string& png) {
   std::string why;
   if (!write_file_atomic(data, text, why) || !write_file_atomic(script, report_plot_script(r, data, tmp_png), why))
     throw std::runtime_error(fmt::format("plot files in {}: {}", dir.string(), why));
-  // gnuplot writes into the scratch directory; the result is moved into place only when it succeeded.
+  // gnuplot writes into the scratch directory (a child with a time limit, killed on an interrupt); the result is
+  // copied into place with a checked atomic write only when it succeeded.
   const std::string log = (dir / "gnuplot.log").string();
   std::string failure;
   try {
-    const util::ProcessResult res = util::run_process(util::logged({"gnuplot", script}, dir.string(), log, 120));
-    if (!res.ok()) failure = fmt::format("gnuplot {}: {}", res.describe(), read_tail(log));
+    const util::ProcessResult drawn =
+        util::run_process(util::logged({"gnuplot", script}, dir.string(), log, kPlotTimeLimitS));
+    if (!drawn.ok()) failure = fmt::format("failed ({}): {}", drawn.describe(), read_tail(log));
   } catch (const util::ProcessError& e) {
-    failure = fmt::format("gnuplot could not be started: {}", e.what());
+    failure = fmt::format("could not be started: {}", e.what());
   }
-  if (failure.empty() && !std::filesystem::exists(tmp_png)) failure = "gnuplot wrote no image: " + read_tail(log);
-  if (!failure.empty()) throw std::runtime_error(fmt::format("the plot {} was not made ({})", png, failure));
-  std::error_code ec;
-  std::filesystem::copy_file(tmp_png, png + ".tmp", std::filesystem::copy_options::overwrite_existing, ec);
-  if (!ec) std::filesystem::rename(png + ".tmp", png, ec);
-  if (ec) {
-    std::filesystem::remove(png + ".tmp", ec);
-    throw std::invalid_argument(fmt::format("pwl: --report-plot {}: cannot write it ({})", png, ec.message()));
-  }
+  if (failure.empty() && !std::filesystem::exists(tmp_png)) failure = "wrote no PNG: " + read_tail(log);
+  if (!failure.empty()) throw std::runtime_error(fmt::format("the plot {} was not made (gnuplot {})", png, failure));
+  const auto image = util::read_file(tmp_png);
+  if (!image) throw std::runtime_error(fmt::format("the plot {} was not made (cannot read {})", png, tmp_png));
+  write_file_atomic(png, *image);  // WriteError (exit 2) if it cannot be written
 }
 
 }  // namespace logmac::pwl

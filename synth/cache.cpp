@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 
 #include "synth/tools.hpp"
 #include "util/file.hpp"
 #include "util/file_lock.hpp"
 #include "util/hash.hpp"
+#include "util/process.hpp"
 
 namespace logmac::synth {
 
@@ -115,8 +117,11 @@ T parse_whole(const std::string& key, const std::string& val, F conv) {
   if (used != val.size()) throw FlowError(fmt::format("result record: bad number '{}' for '{}'", val, key));
   return v;
 }
+// Every number of a record is finite: a nan or inf is an edited or broken record, never a measurement.
 double parse_d(const std::string& k, const std::string& v) {
-  return parse_whole<double>(k, v, [](const std::string& s, size_t* n) { return std::stod(s, n); });
+  const double d = parse_whole<double>(k, v, [](const std::string& s, size_t* n) { return std::stod(s, n); });
+  if (!std::isfinite(d)) throw FlowError(fmt::format("result record: '{}' is not a finite number ({})", k, v));
+  return d;
 }
 }  // namespace
 
@@ -177,6 +182,15 @@ DesignResult DesignResult::from_text(const std::string& text) {
   for (size_t k = 0; k < fields().size(); ++k)
     if (!have[k]) throw FlowError(fmt::format("result record: missing field '{}'", fields()[k].key));
   if (!checksum_ok) throw FlowError("result record: no checksum line (incomplete record)");
+  // What the flow always writes, checked beyond the checksum (which an edit can recompute): a record whose lists
+  // lost lines or whose counts disagree is not a measurement.
+  double listed = 0;
+  for (const auto& [type, count] : r.cell_types) listed += count;
+  if (r.cells <= 0 || r.area <= 0 || r.macs <= 0)
+    throw FlowError("result record: no cells, area or MACs");
+  if (listed != r.cells)
+    throw FlowError(fmt::format("result record: the cell types add up to {} cells, not {}", listed, r.cells));
+  if (r.block_area.empty() || r.block_energy.empty()) throw FlowError("result record: no per-block lines");
   return r;
 }
 
@@ -218,7 +232,14 @@ std::string cache_key_text(const MacConfig& cfg, const FlowOptions& opt, const s
 ResultCache::ResultCache(std::string cache_dir, std::string work_root)
     : cache_dir_(std::move(cache_dir)), work_root_(std::move(work_root)) {}
 
-ResultCache::~ResultCache() = default;
+ResultCache::~ResultCache() {
+  // An interrupted run leaves nothing behind; a failed one keeps its work directory (the error names its logs)
+  // until the next run on this cache removes it as stale.
+  if (!work_.empty() && util::interrupted()) {
+    std::error_code ec;
+    fs::remove_all(work_, ec);
+  }
+}
 
 std::optional<DesignResult> ResultCache::open(const std::string& module, const std::string& key_text,
                                               const std::function<void(const std::string&)>& note) {
@@ -226,9 +247,12 @@ std::optional<DesignResult> ResultCache::open(const std::string& module, const s
   const std::string root = !work_root_.empty() ? work_root_
                            : !cache_dir_.empty() ? cache_dir_
                                                  : (fs::temp_directory_path() / "logmac-synth").string();
-  for (const std::string& d : {root, cache_dir_})
+  for (const std::string& d : {root, cache_dir_}) {
     if (std::error_code ec; !d.empty() && !fs::create_directories(d, ec) && ec)
       throw FlowError(fmt::format("cannot create the directory {}: {}", d, ec.message()));
+    // Work directories of killed or failed runs (not in a work root the caller chose: its files are the caller's).
+    if (!d.empty() && (work_root_.empty() || d != root)) util::remove_stale_temporaries(d);
+  }
   if (!cache_dir_.empty()) {
     const std::string name = module + "-" + util::Hasher().add(key_text).hex();
     final_ = fs::absolute(fs::path(cache_dir_) / name).string();
@@ -263,7 +287,9 @@ std::string ResultCache::store(const DesignResult& r) {
   std::error_code ec;
   fs::remove_all(final_, ec);
   fs::rename(work_, final_, ec);
-  return ec ? work_ : final_;
+  if (ec) return work_;
+  work_.clear();
+  return final_;
 }
 
 }  // namespace logmac::synth

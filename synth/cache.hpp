@@ -6,8 +6,9 @@
 //                 lines, `block AREA<TAB>BLOCK` and `blockenergy ZERO TIMED<TAB>BLOCK` lines, and last `checksum HEX` over everything before it.
 //   <cache>/<module>-<key>.lock   held while the entry is looked up and filled: a second run of the same design
 //                 waits and then reuses it.
-// A missing field, a malformed number, an unknown line or a wrong or missing checksum make the record unusable:
-// a miss (the design runs again), never zeros.
+// A missing field, a malformed or non-finite number, an unknown line, a wrong or missing checksum, cell types that
+// do not add up to `cells`, or no per-block lines make the record unusable: a miss (the design runs again), never
+// zeros. Stale work directories (NAME.tmp-PID-N of a process that is gone) are removed when the cache is opened.
 #pragma once
 #include <functional>
 #include <memory>

@@ -2,6 +2,7 @@
 #include "synth/report.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -336,19 +337,32 @@ std::string write_reports(const std::string& dir, const std::vector<DesignResult
                        exact ? labels[i] + fmt::format(" (nrmse 0, drawn at {:.0e})", kZeroNrmse) : labels[i], color);
   }
   write_output(d + "/compare.dat", dat);
+  // gnuplot draws into a temporary next to the PNG (named for the stale-temporary cleanup), renamed when whole.
+  const std::string png_tmp = fmt::format("{}/compare.png.tmp-{}-0", d, getpid());
   write_output(d + "/compare.gp",
-               substitute(kPlotGp, {{"PNG", d + "/compare.png.tmp"}, {"DAT", d + "/compare.dat"}, {"TITLE", title}}));
+               substitute(kPlotGp, {{"PNG", png_tmp}, {"DAT", d + "/compare.dat"}, {"TITLE", title}}));
   std::string outcome;
   try {
     const util::ProcessResult r = run_tool({"gnuplot", d + "/compare.gp"}, d, "gnuplot.log");
     outcome = r.ok() ? "" : r.describe();
   } catch (const FlowError& e) {  // gnuplot missing: the tables are written, the plot is not
     outcome = e.what();
+  } catch (const util::Interrupted&) {
+    std::error_code ec;
+    fs::remove(png_tmp, ec);
+    throw;
   }
-  if (!outcome.empty() || !fs::exists(d + "/compare.png.tmp"))
+  std::error_code ec;
+  if (!outcome.empty() || !fs::exists(png_tmp)) {
+    fs::remove(png_tmp, ec);
     return fmt::format("the plot was not made (gnuplot: {}, log {}/gnuplot.log)", outcome.empty() ? "no output" : outcome,
                        d);
-  fs::rename(d + "/compare.png.tmp", d + "/compare.png");
+  }
+  fs::rename(png_tmp, d + "/compare.png", ec);
+  if (ec) {
+    fs::remove(png_tmp, ec);
+    throw FlowError(fmt::format("cannot rename the plot to {}/compare.png: {}", d, ec.message()));
+  }
   return "";
 }
 

@@ -16,4 +16,13 @@ std::string tail_lines(const std::filesystem::path& path, int lines);
 // "" if `dir` is, or can be created as, a directory logmac can create files in; else why not (one line).
 std::string unusable_dir_reason(const std::filesystem::path& dir);
 
+// Temporary files and directories logmac leaves only when it is killed: NAME.tmp-PID-N (atomic writes, synthesis
+// work directories), NAME.tmp-PID (co-simulation builds) and run-PID-N (co-simulation runs). The PID of the
+// process that made one (0: not such a name).
+long temporary_owner(const std::string& name);
+// Removes the temporaries directly in `dir` whose process no longer runs (a cache's next run cleans what a killed
+// run left); returns how many. Best effort: what cannot be removed stays. (A cache shared by several machines
+// would need host names in these names: not supported.)
+int remove_stale_temporaries(const std::filesystem::path& dir);
+
 }  // namespace logmac::util

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -46,6 +49,37 @@ void on_fatal_signal(int sig) {
   kill_child_groups(SIGKILL);
   std::signal(sig, SIG_DFL);
   raise(sig);
+}
+
+std::atomic<int> g_interrupt{0};
+
+std::atomic<int> g_starting{0};  // run_process calls between fork and registering the child's group
+
+void on_interrupt(int sig) {
+  const int killed = kill_child_groups(SIGKILL);
+  if (killed == 0 && g_starting.load() == 0) {  // no child: nothing to wait for, end now (the default action)
+    std::signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  int none = 0;
+  if (!g_interrupt.compare_exchange_strong(none, sig)) {  // a second signal: no more waiting
+    std::signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  alarm(kInterruptGraceS);
+}
+
+void on_grace_expired(int) {
+  kill_child_groups(SIGKILL);
+  const int sig = g_interrupt.load();
+  std::signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void throw_if_interrupted() {
+  if (const int sig = g_interrupt.load()) throw Interrupted{sig};
 }
 
 // ---- the child side: only async-signal-safe calls between fork and exec ----
@@ -150,9 +184,48 @@ void install_child_cleanup_handlers() {
   });
 }
 
-ProcessResult run_process(const ProcessOptions& opt) {
-  if (opt.argv.empty()) throw ProcessError("run_process: no program given");
+int interrupted() { return g_interrupt.load(); }
+
+void die_by_signal(int sig) {
+  kill_child_groups(SIGKILL);
+  std::signal(sig, SIG_DFL);
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, sig);
+  pthread_sigmask(SIG_UNBLOCK, &s, nullptr);
+  raise(sig);
+  _exit(128 + sig);
+}
+
+void install_interrupt_unwinding() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&sa.sa_mask, sig);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  struct sigaction alrm {};
+  alrm.sa_handler = on_grace_expired;
+  sigemptyset(&alrm.sa_mask);
+  sigaction(SIGALRM, &alrm, nullptr);
+}
+
+double effective_time_limit(double limit_s) {
+  const char* env = std::getenv("LOGMAC_TIME_LIMIT");
+  if (!env || !*env) return limit_s;
+  char* end = nullptr;
+  const double cap = std::strtod(env, &end);
+  if (*end || !(cap > 0) || !std::isfinite(cap))
+    throw ProcessError(fmt::format("LOGMAC_TIME_LIMIT must be a positive number of seconds, not '{}'",
+                                   std::string(env).substr(0, 32)));
+  return limit_s > 0 ? std::min(limit_s, cap) : cap;
+}
+
+ProcessResult run_process(const ProcessOptions& opt_in) {
+  if (opt_in.argv.empty()) throw ProcessError("run_process: no program given");
+  ProcessOptions opt = opt_in;
+  opt.time_limit_s = effective_time_limit(opt.time_limit_s);
   install_child_cleanup_handlers();
+  throw_if_interrupted();
   std::vector<std::string> argv_s = opt.argv, env_s = child_environment(opt);
   std::vector<char*> argv = pointers(argv_s), envp = pointers(env_s);
   Pipe report, out_pipe, err_pipe;
@@ -166,8 +239,13 @@ ProcessResult run_process(const ProcessOptions& opt) {
   sigset_t all, old_mask;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old_mask);
+  ++g_starting;
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid == 0) {
+    // Killed with us even when we cannot clean up (SIGKILL); what it started is stopped by our handlers or ends.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     for (int sig = 1; sig < NSIG; ++sig) {
       struct sigaction sa {};
       if (sigaction(sig, nullptr, &sa) == 0 && sa.sa_handler != SIG_IGN && sa.sa_handler != SIG_DFL) {
@@ -198,7 +276,9 @@ ProcessResult run_process(const ProcessOptions& opt) {
     setpgid(pid, pid);  // also here: no race with a signal sent before the child ran
     register_group(pid);
   }
+  --g_starting;
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  if (pid > 0 && g_interrupt.load()) kill(-pid, SIGKILL);  // interrupted between the check above and register
   if (pid < 0) throw ProcessError(fmt::format("cannot start {}: {}", opt.argv[0], std::strerror(fork_errno)));
   Pipe::close_fd(report.w);
   Pipe::close_fd(out_pipe.w);
@@ -266,6 +346,7 @@ ProcessResult run_process(const ProcessOptions& opt) {
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   unregister_group(pid);
+  throw_if_interrupted();  // the child was killed by the interrupt handler: its result means nothing
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (got > 0)
     throw ProcessError(fmt::format("cannot run '{}': {}: {}", opt.argv[0], stage_text(failure[0]),

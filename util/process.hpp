@@ -33,6 +33,7 @@ struct ProcessOptions {
   Sink err = Sink::Inherit;
   std::string err_file;           // Sink::File
   double time_limit_s = 0;        // > 0: then SIGTERM to the group, SIGKILL 2 s later, timed_out set
+                                  // ($LOGMAC_TIME_LIMIT, seconds, lowers every limit: effective_time_limit)
 };
 
 struct ProcessResult {
@@ -47,6 +48,10 @@ struct ProcessResult {
   // "exit status 3", "killed by signal 11 (Segmentation fault)", "stopped at the time limit of 60 s".
   std::string describe() const;
 };
+
+// The limit a child given `limit_s` (0: none) runs under: the smaller of it and $LOGMAC_TIME_LIMIT when that is
+// set (a positive number of seconds; anything else is a ProcessError).
+double effective_time_limit(double limit_s);
 
 // Runs the program to completion (stdin is /dev/null). Throws ProcessError if it cannot be started.
 ProcessResult run_process(const ProcessOptions& opt);
@@ -69,5 +74,26 @@ int kill_child_groups(int sig);
 // groups and then ends logmac by the same signal. run_process() installs it on first use; a program that wants
 // its own handling installs its handlers first and calls kill_child_groups() from them.
 void install_child_cleanup_handlers();
+
+// ---- interruption with cleanup (logmac's main) ----
+// What run_process throws once the program was interrupted under install_interrupt_unwinding(). Not a
+// std::exception, so that no handler of tool failures takes it for one; main() catches it, after the unwinding
+// removed the temporary files and directories, and ends by the signal (die_by_signal).
+struct Interrupted {
+  int signal;
+};
+
+// For SIGINT, SIGTERM and SIGHUP: while a child runs, a handler that kills every live child group at once
+// (SIGKILL) and marks the program interrupted; run_process then throws Interrupted instead of waiting or
+// starting anything. If the program has not ended kInterruptGraceS seconds later, or a second signal arrives,
+// it ends by the signal right away. With no child running the signal ends the program at once, as by default
+// (what it leaves is removed by remove_stale_temporaries on a later run). Call before any run_process (it
+// replaces the handlers of install_child_cleanup_handlers).
+inline constexpr unsigned kInterruptGraceS = 5;
+void install_interrupt_unwinding();
+// The signal that interrupted the program, 0 if none (async-signal-safe).
+int interrupted();
+// Restores the default action of `sig` and raises it: the exit status a shell expects of an interrupted program.
+[[noreturn]] void die_by_signal(int sig);
 
 }  // namespace logmac::util

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -166,18 +167,29 @@ void Scoreboard::progress(long long cycle) {
              vectors_, total_);
 }
 
+namespace {
+// The result record (protocol.hpp), every write checked; false after printing why.
+bool write_record(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  bool ok = f && std::fputs(text.c_str(), f) >= 0;
+  ok = f && std::fflush(f) == 0 && ok;
+  ok = f && std::fclose(f) == 0 && ok;
+  if (!ok) fmt::print(stderr, "cosim harness: cannot write the result record {}: {}\n", path, std::strerror(errno));
+  return ok;
+}
+}  // namespace
+
 int Scoreboard::finish(const char* engine) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  if (!h_.result.empty() &&
+      !write_record(h_.result, fmt::format("{}\nspec {}\nvectors {}\ncycles {}\nmismatches {}\nfirst_mismatch {}\n{}\n",
+                                           protocol::kRecordFormat, c_.canonical(), vectors_, last_cycle_ + 1,
+                                           mismatches_, first_, protocol::kRecordEnd)))
+    return protocol::kRecordErrorStatus;
   if (mismatches_) {
     if (!h_.quiet)
       fmt::print("FAIL {}: {} mismatching cycle(s) (stopped after {}), first at cycle {}; {} vectors checked\n",
                  c_.canonical(), mismatches_, h_.max_report, first_, vectors_);
-    if (!h_.result.empty()) {
-      if (std::FILE* f = std::fopen(h_.result.c_str(), "w")) {
-        fmt::print(f, "first_mismatch {}\n", first_);
-        std::fclose(f);
-      }
-    }
     return kMismatchStatus;
   }
   fmt::print("PASS {}: {} vectors ({} cycles) in {:.2f} s, {:.0f} vectors/s ({})\n", c_.canonical(), vectors_,

@@ -27,7 +27,7 @@ struct HarnessArgs {
   std::string trace;          // VCD path ("" = none)
   long long trace_from = -1;  // cycle window dumped to the VCD
   long long trace_to = -1;
-  std::string result;         // file receiving "first_mismatch CYCLE" on failure
+  std::string result;         // file receiving the result record (protocol.hpp) at the end
   bool quiet = false;         // no failure report (the trace rerun)
 };
 // Throws std::runtime_error naming the bad argument.
@@ -75,7 +75,8 @@ class Scoreboard {
   bool check(long long cycle, const CycleIn& in, u64 expected, u64 got);
   long long mismatches() const { return mismatches_; }
   long long first_mismatch() const { return first_; }
-  // Prints the pass/fail summary; returns the exit status (0 pass, kMismatchStatus).
+  // Writes the result record (if asked for), prints the pass/fail summary; returns the exit status (0 pass,
+  // kMismatchStatus, kRecordErrorStatus).
   int finish(const char* engine);
   void progress(long long cycle);  // occasional progress line on stderr
 

@@ -10,7 +10,7 @@ Every case runs the built `logmac` with a time limit and checks:
 Cases are generated deterministically from --seed; each group prints how many cases it ran.
 
 usage: faults.py GROUP --logmac PATH [--source DIR] [--seed S] [--cases N]
-groups: spec eval tables liberty inputs writes tmpfs contract
+groups: spec eval tables liberty inputs writes tmpfs contract caches interrupt children
 exit status: 0 all cases pass, 1 a case failed, 77 skipped (tmpfs: no way to mount one here)
 """
 import argparse
@@ -40,6 +40,75 @@ BAD_INTS = ["", " 8", "8 ", "+8", "08", "010", "0x10", "0X1f", "1e3", "8.0", "-0
             "١٢", "8\x1b[31m"]
 
 
+def fnv1a64(data, h=0xcbf29ce484222325):
+    """64-bit FNV-1a (util/hash.hpp), computed here independently."""
+    for c in data:
+        h = ((h ^ c) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def hasher_hex(data):
+    """util::Hasher().add(data).hex(): two FNV-1a lanes, the field's length mixed into the first."""
+    m, prime = 0xFFFFFFFFFFFFFFFF, 0x100000001b3
+    h1, h2 = 0xcbf29ce484222325, 0x84222325cbf29ce4
+    for c in data:
+        h1 = ((h1 ^ c) * prime) & m
+        h2 = (((h2 ^ c) * prime) + 0x9e3779b97f4a7c15) & m
+    for c in f"|{len(data)}|".encode():
+        h1 = ((h1 ^ c) * prime) & m
+    return f"{h1:016x}{h2:016x}"
+
+
+def dead_pid():
+    """The PID of a process that has ended (for temporaries named after a dead process)."""
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def proc_stat(pid):
+    """(parent pid, start time, command name) of a process, None if it is gone."""
+    try:
+        text = open(f"/proc/{pid}/stat", "rb").read().decode(errors="replace")
+    except OSError:
+        return None
+    comm = text[text.index("(") + 1:text.rindex(")")]
+    rest = text[text.rindex(")") + 2:].split()
+    return int(rest[1]), rest[19], comm
+
+
+def proc_start(pid):
+    st = proc_stat(pid)
+    return st[1] if st and proc_state(pid) != "Z" else None
+
+
+def proc_state(pid):
+    try:
+        text = open(f"/proc/{pid}/stat", "rb").read().decode(errors="replace")
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()[0]
+
+
+def descendants(root):
+    """pid -> (start time, command name) of every live descendant of root."""
+    parent = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            st = proc_stat(int(d))
+            if st:
+                parent[int(d)] = st
+    out, frontier = {}, {root}
+    while frontier:
+        nxt = set()
+        for pid, (ppid, start, comm) in parent.items():
+            if ppid in frontier and pid not in out:
+                out[pid] = (start, comm)
+                nxt.add(pid)
+        frontier = nxt
+    return out
+
+
 class Failure(Exception):
     pass
 
@@ -66,7 +135,11 @@ def run(cmd, stdin=None, timeout=CASE_TIMEOUT, mem_limit=None, stdin_file=None, 
             timed_out = False
         except subprocess.TimeoutExpired:
             p.kill()
-            out, err = p.communicate()
+            try:  # an orphan of the killed process may hold the pipes open: do not wait for it
+                out, err = p.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                out, err = b"", b"(output lost: the pipes stayed open after the kill)"
+                p.wait()
             timed_out = True
     finally:
         if fin is not None:
@@ -686,6 +759,11 @@ class Suite:
             self.case(check_error, f"{name} ({full})", r, full)
             self.case(lambda: stat.S_ISCHR(os.stat(full).st_mode) or
                       (_ for _ in ()).throw(Failure(f"{name}: {full} is no longer a device (replaced by a rename)")))
+        # A mismatch (1) and lost output together: the lost output wins (2), and is said.
+        r = run([L, "eval", "--mac", "fxp:w=4"], stdin=b"0 3 3 0\n0 1 1 55\n", stdout_file=full)
+        self.case(lambda: check_basic("eval with mismatches > FULL", r, (2,)) or
+                  r.err.rstrip(b"\n").split(b"\n")[-1].startswith(b"logmac: cannot write to standard output") or
+                  (_ for _ in ()).throw(Failure(f"eval with mismatches > {full}: {show(r.err)}")))
         # Named outputs that cannot be files: a directory, a missing directory.
         r = run([L, "vectors", "--mac", "fxp:w=4", "--random", "5", "-o", t])
         self.case(check_error, "vectors -o DIR", r, "Is a directory")
@@ -735,6 +813,28 @@ class Suite:
                 pass
             os.close(fd)
             self.write_cases(os.path.join(mnt, "stdout.txt"), mnt)
+            # A VCD onto the full file system (Verilator's writer used to deadlock there): an error, no hang.
+            trace = os.path.join(mnt, "t.vcd")
+            r = run([self.L, "cosim", "--mac", "fxp:w=4", "--rtl", self.broken_rtl("fxp:w=4"), "--random", "200",
+                     "--engine", "lean", "--cache", os.path.join(self.tmp, "cosim-cache"), "--trace", "--trace-file",
+                     trace], timeout=240)
+            self.case(check_basic, "cosim --trace-file on the full tmpfs", r, (2,))
+            self.case(lambda: b"the trace could not be written" in r.err and not os.path.exists(trace) and not [
+                f for f in os.listdir(mnt) if ".tmp" in f] or
+                (_ for _ in ()).throw(Failure(f"cosim --trace-file on the full tmpfs: {show(r.err)}, "
+                                              f"files {os.listdir(mnt)}")))
+            # compare's reports and pwl's table onto the full file system: exit 2 (lost output), nothing left.
+            out = os.path.join(mnt, "cmp")
+            r = run([self.L, "compare", "--mac", "fxp:w=4", "--sim", "zero", "--cache",
+                     os.path.join(self.tmp, "synth-cache"), "-o", out], timeout=240)
+            self.case(check_basic, "compare -o on the full tmpfs", r, (2,))
+            self.case(lambda: r.err.rstrip(b"\n").split(b"\n")[-1].startswith(b"logmac: ") and not [
+                f for d, _, fs in os.walk(mnt) for f in fs if ".tmp" in f] or
+                (_ for _ in ()).throw(Failure(f"compare -o on the full tmpfs: {show(r.err[-300:])}")))
+            p = os.path.join(mnt, "t.csv")
+            r = run([self.L, "pwl", "--w", "8", "--f", "2", "--segments", "2", "--objective", "max", "--quiet",
+                     "-o", p])
+            self.case(self.expect_write_failure, "pwl -o on the full tmpfs", r, p, mnt)
             os.unlink(os.path.join(mnt, "filler"))
             # An almost empty 64 KiB file system: a 2 MB vector file does not fit, a small one does.
             p = os.path.join(mnt, "v.txt")
@@ -746,6 +846,370 @@ class Suite:
         finally:
             subprocess.run(["umount", mnt])
         print(f"tmpfs: {self.ran} cases on a full 64 KiB tmpfs")
+
+    # -------------------------------------------------------------------------------------- children
+    def fake_tool(self, bindir, name, body):
+        os.makedirs(bindir, exist_ok=True)
+        path = os.path.join(bindir, name)
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + body)
+        os.chmod(path, 0o755)
+
+    def check_tool_failure(self, name, r, *needles, limit_s=None):
+        """Exit 1 (a tool failed), the first line of the error names the tool; no hang beyond the limit."""
+        check_basic(name, r, (1,))
+        lines = [ln for ln in r.err.split(b"\n") if ln.startswith(b"logmac: ")]
+        if not lines:
+            raise Failure(f"{name}: no 'logmac: ' error line: {show(r.err)}")
+        for n in needles:
+            if n.encode() not in lines[0]:
+                raise Failure(f"{name}: the error line does not name {n!r}: {show(lines[0])}")
+        if limit_s is not None and r.seconds > limit_s + 15:
+            raise Failure(f"{name}: took {r.seconds:.1f} s with a time limit of {limit_s} s")
+
+    def no_survivors(self, name, marker):
+        """No process whose command line holds `marker` (a fake tool's directory) is still running."""
+        time.sleep(0.3)
+        left = []
+        for d in os.listdir("/proc"):
+            if d.isdigit() and proc_state(int(d)) not in (None, "Z"):
+                try:
+                    cmd = open(f"/proc/{d}/cmdline", "rb").read()
+                except OSError:
+                    continue
+                if marker.encode() in cmd:
+                    left.append(f"{d}: {cmd.replace(chr(0).encode(), b' ')[:100]!r}")
+        if left:
+            raise Failure(f"{name}: processes survived: {left}")
+
+    def group_children(self):
+        """Child tools that fail or hang: exit 1 with the tool named, a time limit (LOGMAC_TIME_LIMIT here), no
+        survivors; a trace that cannot be written is said to be one."""
+        L, t = self.L, self.tmp
+        failing, hanging = os.path.join(t, "failing-bin"), os.path.join(t, "hanging-bin")
+        self.fake_tool(failing, "yosys", 'if [ "$1" = "-V" ]; then echo "Yosys 0.0 (fake, failing)"; exit 0; fi\n'
+                                         'echo "fake yosys: failing on purpose" >&2\nexit 3\n')
+        self.fake_tool(failing, "gnuplot", 'echo "fake gnuplot: failing on purpose" >&2\nexit 4\n')
+        self.fake_tool(hanging, "yosys", 'if [ "$1" = "-V" ]; then echo "Yosys 0.0 (fake, hanging)"; exit 0; fi\n'
+                                         f'sleep 600 # {hanging}\n')
+        env_fail = dict(os.environ, PATH=failing + ":" + os.environ["PATH"], LOGMAC_CACHE_DIR=os.path.join(t, "c1"))
+        env_hang = dict(os.environ, PATH=hanging + ":" + os.environ["PATH"], LOGMAC_CACHE_DIR=os.path.join(t, "c2"),
+                        LOGMAC_TIME_LIMIT="2")
+
+        def run_env(cmd, env, timeout=240):
+            old = dict(os.environ)
+            os.environ.clear()
+            os.environ.update(env)
+            try:
+                return run(cmd, timeout=timeout)
+            finally:
+                os.environ.clear()
+                os.environ.update(old)
+
+        r = run_env([L, "synth", "--mac", "fxp:w=4", "--sim", "zero"], env_fail)
+        self.case(self.check_tool_failure, "synth with a failing yosys", r, "yosys", "exit status 3")
+        r = run_env([L, "compare", "--mac", "fxp:w=4", "--sim", "zero", "-o", os.path.join(t, "cmp1")], env_fail)
+        self.case(self.check_tool_failure, "compare with a failing yosys", r, "yosys")
+        r = run_env([L, "pwl", "--report", "--report-formats", "8/2", "--report-segments", "2", "--report-objectives",
+                     "max", "--area", "--quiet"], env_fail)
+        self.case(self.check_tool_failure, "pwl --report --area with a failing yosys (not 2: no bad input)", r, "yosys")
+        # gnuplot failing after a real synthesis: the tables are written, the plot failure is exit 1.
+        env_plot = dict(env_fail, PATH=os.path.join(t, "gnuplot-only") + ":" + os.environ["PATH"])
+        self.fake_tool(os.path.join(t, "gnuplot-only"), "gnuplot", 'echo "fake gnuplot: failing" >&2\nexit 4\n')
+        out = os.path.join(t, "cmp2")
+        r = run_env([L, "compare", "--mac", "fxp:w=4", "--sim", "zero", "-o", out], env_plot)
+        self.case(self.check_tool_failure, "compare with a failing gnuplot", r, "plot", "gnuplot")
+        self.case(lambda: os.path.exists(os.path.join(out, "compare.csv")) and not os.path.exists(
+            os.path.join(out, "compare.png")) and not [f for f in os.listdir(out) if ".tmp" in f] or
+            (_ for _ in ()).throw(Failure(f"compare with a failing gnuplot: files {sorted(os.listdir(out))}")))
+        r = run_env([L, "pwl", "--report", "--report-formats", "8/2", "--report-segments", "2", "--report-objectives",
+                     "max", "--quiet", "--report-plot", os.path.join(t, "p.png")], env_plot)
+        self.case(self.check_tool_failure, "pwl --report-plot with a failing gnuplot", r, "gnuplot")
+
+        # A hanging tool is stopped at the time limit, with everything it started.
+        r = run_env([L, "synth", "--mac", "fxp:w=4", "--sim", "zero"], env_hang, timeout=60)
+        self.case(lambda: self.check_tool_failure("synth with a hanging yosys", r, "yosys", "time limit", limit_s=2))
+        self.case(self.no_survivors, "synth with a hanging yosys", hanging)
+
+        # A cached simulator that hangs (its entry record forged to match): stopped at the time limit, exit 1.
+        cache = os.path.join(t, "cosim-cache")
+        cosim = [L, "cosim", "--mac", "fxp:w=4", "--random", "50", "--engine", "lean", "--cache", cache]
+        r = run(cosim, timeout=240)
+        self.case(check_basic, "cosim build", r, (0,))
+        if r.rc == 0:
+            entry = self.cosim_entry(cache)
+            sim = os.path.join(entry, "sim")
+            with open(sim, "w") as f:
+                f.write(f"#!/bin/sh\nsleep 600 # {entry}\n")
+            data = open(sim, "rb").read()
+            with open(os.path.join(entry, "entry.txt"), "w") as f:
+                f.write(f"logmac-cosim-entry 1\nsim {len(data)} {fnv1a64(data):016x}\n")
+            r = run_env(cosim, dict(os.environ, LOGMAC_TIME_LIMIT="2"), timeout=60)
+            self.case(lambda: self.check_tool_failure("cosim with a hanging simulator", r, "time limit", "not a pass",
+                                                      limit_s=2))
+            self.case(self.no_survivors, "cosim with a hanging simulator", entry)
+
+        # --trace onto a full device: an error that says the trace could not be written, never a hang.
+        broken = self.broken_rtl("fxp:w=4")
+        full = self.full_device()
+        r = run([L, "cosim", "--mac", "fxp:w=4", "--rtl", broken, "--random", "200", "--engine", "lean", "--cache",
+                 cache, "--trace", "--trace-file", full], timeout=240)
+        self.case(check_basic, f"cosim --trace-file {full}", r, (2,))
+        self.case(lambda: b"logmac: cosim: the trace could not be written" in r.err and b"No space" in r.err or
+                  (_ for _ in ()).throw(Failure(f"cosim --trace-file {full}: {show(r.err)}")))
+        print(f"children: {self.ran} cases (failing and hanging yosys, gnuplot and simulator; trace onto {full})")
+
+    def broken_rtl(self, spec):
+        """The generated RTL of spec with its first ' + ' (outside comments) turned into ' - ': it mismatches."""
+        gen = os.path.join(self.tmp, "gen-" + re.sub(r"\W", "_", spec))
+        os.makedirs(gen, exist_ok=True)
+        r = run([self.L, "rtl", "--mac", spec, "-o", "."], cwd=gen)
+        if r.rc != 0:
+            raise RuntimeError(f"rtl {spec}: {r.err!r}")
+        src = [f for f in os.listdir(gen) if f.endswith(".v")][0]
+        lines = open(os.path.join(gen, src)).read().split("\n")
+        for i, ln in enumerate(lines):
+            if " + " in ln and not ln.lstrip().startswith("//"):
+                lines[i] = ln.replace(" + ", " - ", 1)
+                break
+        path = os.path.join(self.tmp, "broken-" + src)
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+        return path
+
+    # ---------------------------------------------------------------------------------------- caches
+    def cosim_entry(self, cache):
+        entries = [os.path.join(cache, d) for d in os.listdir(cache)
+                   if os.path.isdir(os.path.join(cache, d)) and re.search(r"-[0-9a-f]{32}$", d)]
+        if len(entries) != 1:
+            raise Failure(f"cosim cache {cache}: expected one entry, found {sorted(os.listdir(cache))}")
+        return entries[0]
+
+    def group_caches(self):
+        """Corrupted cache entries of both caches are detected and rebuilt (never trusted, never fatal); stale
+        temporaries of dead processes are removed by the next run, those of live ones kept."""
+        L, t = self.L, self.tmp
+        spec, vectors = "fxp:w=4", 300
+        cache = os.path.join(t, "cosim-cache")
+        cosim = [L, "cosim", "--mac", spec, "--random", str(vectors), "--engine", "lean", "--cache", cache]
+        pass_re = re.compile(rf"^PASS \S+: {vectors} vectors ".encode(), re.M)
+
+        def cosim_passes(name, rebuilt):
+            r = run(cosim, timeout=240)
+            check_basic(name, r, (0,))
+            if not pass_re.search(r.out):
+                raise Failure(f"{name}: exit 0 without a PASS line for {vectors} vectors: {show(r.out)}")
+            if rebuilt and b"cosim: built " not in r.err:
+                raise Failure(f"{name}: the broken entry was not rebuilt: {show(r.err, 600)}")
+            sim = os.path.join(self.cosim_entry(cache), "sim")
+            if not os.access(sim, os.X_OK) or os.path.getsize(sim) < 10000:
+                raise Failure(f"{name}: the entry's simulator is not a built binary afterwards")
+
+        self.case(cosim_passes, "cosim: first build", True)
+        dead = dead_pid()
+
+        def corrupt(how):
+            sim = os.path.join(self.cosim_entry(cache), "sim")
+            if how == "empty":
+                open(sim, "wb").close()
+            elif how == "half-written":
+                size = os.path.getsize(sim)
+                os.truncate(sim, size // 2)
+            elif how == "deleted":
+                os.unlink(sim)
+            elif how == "not executable":
+                os.chmod(sim, 0o644)
+            elif how == "a program that passes without a record (entry record forged)":
+                # Matches its (forged) entry record, so only the missing evidence can reveal it.
+                with open(sim, "w") as f:
+                    f.write("#!/bin/sh\necho PASS\nexit 0\n")
+                data = open(sim, "rb").read()
+                with open(os.path.join(os.path.dirname(sim), "entry.txt"), "w") as f:
+                    f.write(f"logmac-cosim-entry 1\nsim {len(data)} {fnv1a64(data):016x}\n")
+            elif how == "stale temporaries":
+                for d in (f"x.tmp-{dead}", f"run-{dead}-123", f"y.tmp-{dead}-0", f"run-{os.getpid()}-7"):
+                    os.makedirs(os.path.join(cache, d, "obj"))
+
+        for how in ("empty", "half-written", "deleted", "not executable",
+                    "a program that passes without a record (entry record forged)", "stale temporaries"):
+            def one(how=how):
+                try:
+                    corrupt(how)
+                except OSError as e:  # the previous case left no usable entry
+                    raise Failure(f"cosim cache: {how}: cannot corrupt the entry ({e}): the last case did not repair it")
+                cosim_passes(f"cosim cache: {how}", how != "stale temporaries")
+            self.case(one)
+        left = sorted(d for d in os.listdir(cache) if ".tmp" in d or d.startswith("run-"))
+        self.case(lambda: left == [f"run-{os.getpid()}-7"] or
+                  (_ for _ in ()).throw(Failure(f"cosim cache: temporaries left {left} (only the live process's "
+                                                f"run-{os.getpid()}-7 should stay)")))
+
+        # The synthesis cache: truncated or edited records are a miss, recomputed, never reported.
+        scache = os.path.join(t, "synth-cache")
+        synth = [L, "synth", "--mac", spec, "--sim", "zero", "--cache", scache]
+
+        def report(r):
+            return b"\n".join(ln for ln in r.out.split(b"\n") if not ln.startswith(b"files "))
+
+        r0 = run(synth, timeout=240)
+        self.case(check_basic, "synth: first run", r0, (0,))
+        if r0.rc != 0:
+            return
+        entry = [os.path.join(scache, d) for d in os.listdir(scache) if re.search(r"-[0-9a-f]{32}$", d)][0]
+        record = os.path.join(entry, "result.txt")
+        good = open(record, "rb").read()
+
+        def with_checksum(body):
+            return body + f"checksum {hasher_hex(body)}\n".encode()
+
+        body = good[:good.index(b"checksum ")]
+        if with_checksum(body) != good:
+            raise RuntimeError("faults.py's checksum of result.txt differs from logmac's (hasher_hex is stale)")
+
+        def edit(key, value):
+            return re.sub(rb"^" + key + rb" .*$", key + b" " + value, body, count=1, flags=re.M)
+
+        # (More edits, each field's parse and the re-sealed cases: logmac_unit_tests.synth_steps; each one here
+        # costs a synthesis.)
+        edits = {
+            "cut short": good[:-25],
+            "area 1 (checksum kept)": edit(b"area_um2", b"1") + good[len(body):],
+            "energy nan (checksum recomputed)": with_checksum(edit(b"energy_pj_per_mac", b"nan")),
+            "a field missing (checksum recomputed)": with_checksum(re.sub(rb"^cells .*\n", b"", body, flags=re.M)),
+            "cell types dropped (checksum recomputed)": with_checksum(re.sub(rb"^cell .*\n", b"", body, flags=re.M)),
+            "empty": b"",
+        }
+
+        def recomputed(name, text):
+            with open(record, "wb") as f:
+                f.write(text)
+            r = run(synth, timeout=240)
+            check_basic(name, r, (0,))
+            if b"unusable" not in r.err:
+                raise Failure(f"{name}: the record was used (no 'unusable ... running again' note): {show(r.err)}")
+            if report(r) != report(r0):
+                raise Failure(f"{name}: the report differs from the first run's:\n{show(report(r), 2000)}\n"
+                              f"vs\n{show(report(r0), 2000)}")
+            again = open(record, "rb").read()
+            if again[:again.index(b"elapsed_s ")] != good[:good.index(b"elapsed_s ")]:
+                raise Failure(f"{name}: the rewritten record differs from the first one")
+
+        for name, text in edits.items():
+            self.case(recomputed, f"synth cache: {name}", text)
+        for d in (f"m.tmp-{dead}-0", f"m.tmp-{os.getpid()}-0"):
+            os.makedirs(os.path.join(scache, d, "rtl"))
+        r = run(synth, timeout=240)
+        self.case(check_basic, "synth cache: hit with stale temporaries", r, (0,))
+        left = sorted(d for d in os.listdir(scache) if ".tmp" in d)
+        self.case(lambda: left == [f"m.tmp-{os.getpid()}-0"] or
+                  (_ for _ in ()).throw(Failure(f"synth cache: temporaries left {left}")))
+        print(f"caches: {self.ran} cases (cosim entries emptied, cut, deleted, not executable, forged; synth records "
+              f"cut and edited; stale temporaries)")
+
+    # ------------------------------------------------------------------------------------- interrupt
+    def interrupt_run(self, name, cmd, cache, tools):
+        """Starts cmd, sends SIGINT once one of `tools` runs below it; checks that logmac ends by the signal
+        within the grace period, that none of its descendants survives, and that the cache holds no litter."""
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        seen = {}  # pid -> (start time, name) of every descendant observed
+        t0, sent = time.monotonic(), None
+        while p.poll() is None and time.monotonic() - t0 < 240:
+            for pid, (start, comm) in descendants(p.pid).items():
+                seen[pid] = (start, comm)
+            if sent is None and any(comm in tools for _, comm in seen.values()):
+                p.send_signal(2)
+                sent = time.monotonic()
+            if sent is not None and time.monotonic() - sent > 10:
+                break
+            time.sleep(0.005)
+        if sent is None:
+            p.kill()
+            p.wait()
+            raise Failure(f"{name}: no {'/'.join(tools)} process seen (the run ended first, exit {p.returncode})")
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise Failure(f"{name}: logmac still running 10 s after SIGINT")
+        ended = time.monotonic() - sent
+        err = p.stderr.read()
+        p.stderr.close()
+        if p.returncode != -2:
+            raise Failure(f"{name}: exit {p.returncode} after SIGINT, expected death by SIGINT: {show(err)}")
+        time.sleep(0.5)
+        alive = [f"{pid} ({comm})" for pid, (start, comm) in seen.items() if proc_start(pid) == start]
+        if alive:
+            raise Failure(f"{name}: children alive 0.5 s after logmac ended: {alive}")
+        litter = [os.path.relpath(os.path.join(d, f), cache) for d, dirs, files in os.walk(cache)
+                  for f in dirs + files if ".tmp" in f or re.match(r"run-\d+-", f)]
+        if litter:
+            raise Failure(f"{name}: temporaries left in the cache: {litter}")
+        return ended, sorted({comm for _, comm in seen.values()})
+
+    def group_interrupt(self):
+        """SIGINT to a running synth and a running (uncached) cosim: children gone, no litter, and a clean rerun
+        gives what an uninterrupted run gives."""
+        L, t = self.L, self.tmp
+
+        def report(out):
+            return b"\n".join(ln for ln in out.split(b"\n") if not ln.startswith(b"files "))
+
+        def synth_case():
+            ref = run([L, "synth", "--mac", "fxp:w=8", "--sim", "zero", "--cache", os.path.join(t, "sref")], timeout=240)
+            check_basic("synth reference run", ref, (0,))
+            cache = os.path.join(t, "sint")
+            cmd = [L, "synth", "--mac", "fxp:w=8", "--sim", "zero", "--cache", cache]
+            ended, names = self.interrupt_run("synth SIGINT", cmd, cache, {"yosys", "yosys-abc", "sta"})
+            again = run(cmd, timeout=240)
+            check_basic("synth rerun after SIGINT", again, (0,))
+            if report(again.out) != report(ref.out):
+                raise Failure(f"synth rerun after SIGINT differs from the uninterrupted run:\n{show(again.out, 3000)}")
+            print(f"  synth: ended {ended:.2f} s after SIGINT (children seen: {', '.join(names)})")
+
+        def cosim_case():
+            spec = "lns:w=10,f=3"
+            ref = run([L, "cosim", "--mac", spec, "--random", "2000", "--cache", os.path.join(t, "cref")], timeout=300)
+            check_basic("cosim reference run", ref, (0,))
+            cache = os.path.join(t, "cint")
+            cmd = [L, "cosim", "--mac", spec, "--random", "2000", "--cache", cache]
+            ended, names = self.interrupt_run("cosim SIGINT", cmd, cache, {"cc1plus"})
+            again = run(cmd, timeout=300)
+            check_basic("cosim rerun after SIGINT", again, (0,))
+            strip = lambda out: re.sub(rb" in [0-9.]+ s, [0-9]+ vectors/s", b"", out)
+            if strip(again.out) != strip(ref.out) or b"PASS" not in again.out:
+                raise Failure(f"cosim rerun after SIGINT: {show(again.out)} vs uninterrupted {show(ref.out)}")
+            print(f"  cosim: ended {ended:.2f} s after SIGINT (children seen: {', '.join(names)})")
+
+        def killed_case():
+            # SIGKILL leaves no chance to clean up: the next run removes what the dead process left and passes.
+            spec = "fxp:w=6"
+            cache = os.path.join(t, "ckill")
+            cmd = [L, "cosim", "--mac", spec, "--random", "500", "--cache", cache]
+            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            t0 = time.monotonic()
+            while p.poll() is None and time.monotonic() - t0 < 240:
+                if any(comm == "cc1plus" for _, comm in descendants(p.pid).values()):
+                    break
+                time.sleep(0.005)
+            p.kill()
+            p.wait()
+            dead = p.pid
+            left = [f for f in os.listdir(cache) if f"-{dead}" in f]
+            if not left:
+                raise Failure("cosim SIGKILL: nothing left behind to clean (the case proves nothing)")
+            time.sleep(1)
+            again = run(cmd, timeout=300)
+            check_basic("cosim rerun after SIGKILL", again, (0,))
+            stale = [f for f in os.listdir(cache) if f"-{dead}" in f]
+            if stale or b"PASS" not in again.out:
+                raise Failure(f"cosim rerun after SIGKILL: left {stale} (had {left}); {show(again.out)}")
+            print(f"  cosim SIGKILL: the rerun removed {left} and passed")
+
+        for fn in (synth_case, cosim_case, killed_case):
+            self.case(fn)
+        print(f"interrupt: {self.ran} cases (SIGINT to synth and to an uncached cosim, SIGKILL to a cosim, then "
+              f"clean reruns)")
 
     # -------------------------------------------------------------------------------------- contract
     def group_contract(self):
@@ -788,7 +1252,8 @@ class Suite:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("group", choices=["spec", "eval", "tables", "liberty", "inputs", "writes", "tmpfs", "contract"])
+    ap.add_argument("group", choices=["spec", "eval", "tables", "liberty", "inputs", "writes", "tmpfs", "contract",
+                                      "caches", "interrupt", "children"])
     ap.add_argument("--logmac", required=True)
     ap.add_argument("--source", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     ap.add_argument("--seed", type=int, default=1)

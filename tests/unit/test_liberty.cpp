@@ -128,7 +128,10 @@ TEST_SUITE("liberty") {
     r.area = 1234.5;
     r.macs = 10240;
     r.nrmse = 1.5e-3;
+    r.cells = 3;
     r.cell_types = {{"INVX1", 3}};
+    r.block_area = {{"top", 1234.5}};
+    r.block_energy = {{"top", 1.0, 1.0}};
     r.accuracy_workload = "nn 2000x256 seed 1";
     const std::string text = r.to_text();
     const DesignResult back = DesignResult::from_text(text);

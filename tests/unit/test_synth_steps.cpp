@@ -21,6 +21,7 @@
 #include "synth/stimulus.hpp"
 #include "temp_dir.hpp"
 #include "util/file.hpp"
+#include "util/hash.hpp"
 
 using namespace logmac;
 using namespace logmac::synth;
@@ -39,8 +40,10 @@ DesignResult sample_result() {
   r.area = 1234.5;
   r.macs = 10240;
   r.critical_from = "a_i[0] (input port clocked by clk)";
+  r.cells = 25;
   r.cell_types = {{"INVX1", 3}, {"DFFPOSX1", 22}};
   r.block_area = {{"sub unit", 12.5}};
+  r.block_energy = {{"sub unit", 1.5, 1.75}};
   r.accuracy_workload = "nn 2000x256 seed 1";
   return r;
 }
@@ -109,6 +112,29 @@ TEST_SUITE("synth_steps") {
     CHECK_THROWS_WITH_AS(DesignResult::from_text(no_sum), doctest::Contains("checksum"), FlowError);
     CHECK_THROWS_AS(DesignResult::from_text(text.substr(0, text.size() - 1)), FlowError);  // last newline cut
     CHECK_THROWS_AS(DesignResult::from_text(text + "area_um2 1\n"), FlowError);
+  }
+
+  TEST_CASE("cache record: edits that keep a valid checksum are still rejected (non-finite, lists cut short)") {
+    // Re-sealed with a fresh checksum, as a tool (or a person) editing the file could do.
+    auto resealed = [](std::string text, const std::string& from, const std::string& to) {
+      text = text.substr(0, text.find("checksum "));
+      const auto at = text.find(from);
+      REQUIRE(at != std::string::npos);
+      text.replace(at, from.size(), to);
+      return text + "checksum " + logmac::util::Hasher().add(text).hex() + "\n";
+    };
+    const std::string text = sample_result().to_text();
+    CHECK_NOTHROW(DesignResult::from_text(resealed(text, "area_um2 1234.5", "area_um2 1235.5")));  // the control
+    CHECK_THROWS_WITH_AS(DesignResult::from_text(resealed(text, "energy_pj_per_mac 0\n", "energy_pj_per_mac nan\n")),
+                         doctest::Contains("finite"), FlowError);
+    CHECK_THROWS_WITH_AS(DesignResult::from_text(resealed(text, "slack_ns 0\n", "slack_ns -inf\n")),
+                         doctest::Contains("finite"), FlowError);
+    CHECK_THROWS_WITH_AS(DesignResult::from_text(resealed(text, "cell INVX1 3\n", "")),
+                         doctest::Contains("add up"), FlowError);
+    CHECK_THROWS_WITH_AS(DesignResult::from_text(resealed(text, "area_um2 1234.5", "area_um2 0")),
+                         doctest::Contains("area"), FlowError);
+    CHECK_THROWS_WITH_AS(DesignResult::from_text(resealed(text, "block 12.5\tsub unit\n", "")),
+                         doctest::Contains("per-block"), FlowError);
   }
 
   TEST_CASE("cache key: changes with every input; a pwl table counts by content, not by path") {

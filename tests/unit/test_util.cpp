@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "temp_dir.hpp"
 #include "util/file.hpp"
@@ -178,6 +179,30 @@ TEST_SUITE("util") {
     CHECK(killed == 1);
     CHECK(r.signal == SIGTERM);
     CHECK(kill_child_groups(SIGTERM) == 0);  // none left registered
+  }
+
+  TEST_CASE("stale temporaries: the names logmac gives them, removed only when their process is gone") {
+    CHECK(temporary_owner("out.csv.tmp-1234-0") == 1234);
+    CHECK(temporary_owner("logmac_x-0123abcd.tmp-77") == 77);
+    CHECK(temporary_owner("run-4321-1732790000123456789") == 4321);
+    for (const char* other : {"out.csv", "run-", "run-12", "x.tmp", "x.tmp-", "x.tmp-12-", "x.tmp-12-a", ".tmp-5-0",
+                              "run-ab-1", "x.tmp-1x-0", "result.txt", "logmac_x-0123abcd.lock"})
+      CHECK_MESSAGE(temporary_owner(other) == 0, other);
+    TempDir t;
+    ProcessOptions echo_pid;  // a process that has ended
+    echo_pid.argv = {"sh", "-c", "echo $$"};
+    echo_pid.out = Sink::Capture;
+    const pid_t dead = static_cast<pid_t>(std::stol(run_process(echo_pid).out));
+    REQUIRE(kill(dead, 0) != 0);
+    const std::string mine = std::to_string(getpid()), gone = std::to_string(dead);
+    for (const std::string& name : std::vector<std::string>{"a.tmp-" + gone + "-0", "b.tmp-" + gone, "run-" + gone + "-5", "c.tmp-" + mine + "-1",
+                                    "run-" + mine + "-2", "keep.txt", "run-1-1"})
+      fs::create_directories(t.path / name / "inside");
+    CHECK(remove_stale_temporaries(t.path) == 3);
+    std::set<std::string> left;
+    for (const auto& e : fs::directory_iterator(t.path)) left.insert(e.path().filename().string());
+    // Ours (alive), a plain name and init's (PID 1, alive) stay.
+    CHECK(left == std::set<std::string>{"c.tmp-" + mine + "-1", "run-" + mine + "-2", "keep.txt", "run-1-1"});
   }
 
   TEST_CASE("FileLock: a second holder waits until the first releases") {
