@@ -383,8 +383,10 @@ def join_cost(env, rows, compare):
         d = compare.get(r["canonical"])
         if d is None:
             continue
+        energy, energy_sim = report.energy_of(d)
         out.append({**r, "label": specs.label(r["canonical"], env.canon), "area": d["area_um2"],
-                    "energy": d["energy_pj_per_mac"], "fmax": d["fmax_mhz"], "slack": d["slack_ns"],
+                    "energy": energy, "energy_sim": energy_sim, "energy_zero": d["energy_pj_per_mac"],
+                    "fmax": d["fmax_mhz"], "slack": d["slack_ns"],
                     "clock": d["clock_ns"], "timing_met": d["slack_ns"] >= 0,
                     "gate_level_ok": d["gate_level_equals_model"]})
     return out
@@ -536,11 +538,11 @@ def cost_rows_md(rows, fp32):
     lines = []
     for r in sorted(rows, key=lambda r: r["energy"]):
         lines.append([r["label"], f"{100 * r['accuracy']:.2f}", f"{100 * (r['accuracy'] - fp32):+.2f}",
-                      f"{r['area']:.0f}", f"{r['energy']:.3f}", f"{r['fmax']:.0f}",
+                      f"{r['area']:.0f}", f"{r['energy']:.3f}", f"{r['energy_zero']:.3f}", f"{r['fmax']:.0f}",
                       "yes" if r["timing_met"] else f"**no** ({r['slack']:.2f} ns)",
                       ("E" if r.get("pareto_energy") else "") + ("A" if r.get("pareto_area") else "")])
-    return report.md_table(["design", "acc %", "vs FP32", "area um2", "pJ/MAC", "fmax MHz", "timing met",
-                            "Pareto"], lines)
+    return report.md_table(["design", "acc %", "vs FP32", "area um2", "pJ/MAC", "pJ/MAC zero-delay", "fmax MHz",
+                            "timing met", "Pareto"], lines)
 
 
 def pick_lines(rows, fp32):
@@ -563,8 +565,9 @@ def pick_lines(rows, fp32):
 def cost_report(env, results, fp32_acc, compare):
     md = ["## Accuracy next to cost\n",
           f"Synthesis, timing and energy from `logmac compare` ({os.path.relpath(env.compare_json, env.build)}; "
-          "osu018, energy per MAC on its NN-like workload). Pareto: E = on the energy/accuracy front, A = on the "
-          "area/accuracy front. Cheapest = least cost among designs that meet timing.\n"]
+          "osu018, energy per MAC on its NN-like workload; pJ/MAC is the timed gate-level simulation's, glitches "
+          "counted, where it ran, the zero-delay figure beside it). Pareto: E = on the energy/accuracy front, A = on "
+          "the area/accuracy front. Cheapest = least cost among designs that meet timing.\n"]
     csv_rows, picks_all = [], {}
     for net, rows in results.items():
         joined = join_cost(env, rows, compare)
@@ -598,8 +601,8 @@ def cost_report(env, results, fp32_acc, compare):
         for r in joined:
             csv_rows.append([net, r["label"], r["canonical"], f"{r['accuracy']:.4f}",
                              f"{100 * (r['accuracy'] - fp32):.2f}", f"{r['area']:.1f}", f"{r['energy']:.6f}",
-                             f"{r['fmax']:.2f}", f"{r['slack']:.4f}", int(r["timing_met"]),
-                             int(bool(r.get("pareto_energy"))), int(bool(r.get("pareto_area")))])
+                             r["energy_sim"], f"{r['energy_zero']:.6f}", f"{r['fmax']:.2f}", f"{r['slack']:.4f}",
+                             int(r["timing_met"]), int(bool(r.get("pareto_energy"))), int(bool(r.get("pareto_area")))])
     skipped = getattr(env, "cost_skipped", {})
     if skipped:
         by_reason = {}
@@ -608,8 +611,9 @@ def cost_report(env, results, fp32_acc, compare):
         md.append(f"Not synthesized ({len(skipped)} designs of the sweep; their accuracy is in the inference tables):\n")
         md += [f"- {why}: {', '.join(labels)}" for why, labels in sorted(by_reason.items())] + [""]
     report.write_text(os.path.join(env.out, "cost.csv"), report.csv_text(
-        ["net", "label", "spec", "accuracy", "delta_points", "area_um2", "energy_pj_per_mac", "fmax_mhz", "slack_ns",
-         "timing_met", "pareto_energy", "pareto_area"], csv_rows))
+        ["net", "label", "spec", "accuracy", "delta_points", "area_um2", "energy_pj_per_mac", "energy_sim",
+         "energy_zero_delay_pj_per_mac", "fmax_mhz", "slack_ns", "timing_met", "pareto_energy", "pareto_area"],
+        csv_rows))
     return "\n".join(md), picks_all
 
 
@@ -738,33 +742,37 @@ def cmd_demo(env, args):
     rows = []
     for r in results:
         d = compare[r["canonical"]]
+        energy, energy_sim = report.energy_of(d)
         rows.append({**r, "label": specs.label(r["canonical"], env.canon), "area": d["area_um2"],
-                     "energy": d["energy_pj_per_mac"], "fmax": d["fmax_mhz"], "slack": d["slack_ns"],
-                     "timing_met": d["slack_ns"] >= 0, "nrmse": d.get("nrmse")})
+                     "energy": energy, "energy_sim": energy_sim, "energy_zero": d["energy_pj_per_mac"],
+                     "fmax": d["fmax_mhz"], "slack": d["slack_ns"], "timing_met": d["slack_ns"] >= 0,
+                     "nrmse": d.get("nrmse")})
     lines, csv_rows = [], []
     for r in rows:
         lines.append([r["label"], f"{100 * r['accuracy']:.2f}", f"{100 * (r['accuracy'] - fp32):+.2f}",
-                      f"{r['area']:.0f}", f"{r['energy']:.3f}", f"{r['fmax']:.0f}",
+                      f"{r['area']:.0f}", f"{r['energy']:.3f}", f"{r['energy_zero']:.3f}", f"{r['fmax']:.0f}",
                       "yes" if r["timing_met"] else f"**no** ({r['slack']:.2f} ns)", f"{r['nrmse']:.2e}"])
         csv_rows.append([r["label"], r["canonical"], f"{r['accuracy']:.4f}", f"{100 * (r['accuracy'] - fp32):.2f}",
-                         f"{r['area']:.1f}", f"{r['energy']:.6f}", f"{r['fmax']:.2f}", f"{r['slack']:.4f}",
-                         int(r["timing_met"]), f"{r['nrmse']:.6e}"])
+                         f"{r['area']:.1f}", f"{r['energy']:.6f}", r["energy_sim"], f"{r['energy_zero']:.6f}",
+                         f"{r['fmax']:.2f}", f"{r['slack']:.4f}", int(r["timing_met"]), f"{r['nrmse']:.6e}"])
     md = [f"# The demo's MACs on a real network: MLP 784-256-10 on Fashion-MNIST\n",
           f"Bit-true test accuracy on all 10,000 test images (post-training quantization of the FP32 MLP, "
-          f"FP32: {100 * fp32:.2f} %), next to `logmac compare`'s synthesis results for the same spec. Made by "
-          f"`/usr/bin/python3 study/run.py demo` (`make demo`); the full study: `make study`.\n",
-          report.md_table(["design", "MLP acc %", "vs FP32", "area um2", "pJ/MAC", "fmax MHz", "timing met",
-                           "dot nrmse"], lines)]
+          f"FP32: {100 * fp32:.2f} %), next to `logmac compare`'s synthesis results for the same spec (pJ/MAC: "
+          f"the timed gate-level simulation's, glitches counted, where it ran; the zero-delay figure beside it). "
+          f"Made by `/usr/bin/python3 study/run.py demo` (`make demo`); the full study: `make study`.\n",
+          report.md_table(["design", "MLP acc %", "vs FP32", "area um2", "pJ/MAC", "pJ/MAC zero-delay", "fmax MHz",
+                           "timing met", "dot nrmse"], lines)]
     md += [p[3] for p in pick_lines(rows, fp32)]
     text = "\n".join(md) + "\n"
     report.write_text(os.path.join(rep, "compare_mlp.md"), text)
     report.write_text(os.path.join(rep, "compare_mlp.csv"), report.csv_text(
-        ["label", "spec", "mlp_accuracy", "delta_points", "area_um2", "energy_pj_per_mac", "fmax_mhz", "slack_ns",
-         "timing_met", "dot_nrmse"], csv_rows))
+        ["label", "spec", "mlp_accuracy", "delta_points", "area_um2", "energy_pj_per_mac", "energy_sim",
+         "energy_zero_delay_pj_per_mac", "fmax_mhz", "slack_ns", "timing_met", "dot_nrmse"], csv_rows))
     report.write_text(os.path.join(rep, "compare_mlp.json"), json.dumps(
         {"fp32_accuracy": fp32, "designs": [{k: r[k] for k in ("label", "canonical", "accuracy", "agree_fp32",
-                                                                  "area", "energy", "fmax", "slack", "timing_met",
-                                                                  "shifts")} for r in rows]}, indent=1) + "\n")
+                                                                  "area", "energy", "energy_sim", "energy_zero",
+                                                                  "fmax", "slack", "timing_met", "shifts")}
+                                     for r in rows]}, indent=1) + "\n")
     print(text)
 
 

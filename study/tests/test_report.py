@@ -110,3 +110,11 @@ def test_cost_set_skips_saturated_widths_and_hopeless_designs():
     rows2[0]["accuracy"] = 0.88
     keep, _ = run.cost_set({"mlp": rows, "lenet": rows2}, {"mlp": 0.885, "lenet": 0.885})
     assert {"fxp:w=3", "fxp:w=6"} <= keep and "fxp:w=7" not in keep
+
+
+def test_energy_of_prefers_the_timed_simulation():
+    timed = {"sim": "timed", "timed_energy_pj_per_mac": 5.13, "energy_pj_per_mac": 4.96}
+    assert report.energy_of(timed) == (5.13, "timed")
+    zero = {"sim": "zero", "timed_energy_pj_per_mac": None, "energy_pj_per_mac": 4.96}
+    assert report.energy_of(zero) == (4.96, "zero-delay")
+    assert report.energy_of({"energy_pj_per_mac": 7.0}) == (7.0, "zero-delay")
