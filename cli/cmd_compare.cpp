@@ -90,6 +90,7 @@ int cmd_compare(int argc, char** argv) {
              opt.sim == "timed" ? " and the timed one with the SDF delays, glitches included (pJ/MAC t)"
                                 : " only (--sim zero: glitches not counted)",
              wall);
+  if (!stdout_flush()) throw OutputClosed{};  // the tables first, then the warnings (not inside a table row)
   for (const auto& r : ok)
     if (r.slack_ns < 0)
       fmt::print(stderr, "compare: TIMING NOT MET: {} needs {:.3f} ns > clock {} ns (slack {:.3f} ns)\n", r.spec,
