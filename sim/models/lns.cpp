@@ -13,7 +13,7 @@ double LnsFormat::value(u64 x) const {
 }
 
 u64 LnsFormat::encode(double x) const {
-  if (x == 0 || !std::isfinite(x)) return zero();
+  if (x == 0 || std::isnan(x)) return zero();  // ±inf saturates at ±MAX below, like any value beyond it
   const double l = std::nearbyint(std::ldexp(std::log2(std::fabs(x)), f));
   if (l < static_cast<double>(-max)) return zero();
   return make(x < 0, l > static_cast<double>(max) ? max : static_cast<i64>(l));

@@ -42,7 +42,7 @@ struct LnsFormat {
     return {lx > ly ? lx : ly, lx > ly ? lx - ly : ly - lx, sx == sy, lx > ly ? sx : sy};
   }
   double value(u64 x) const;
-  u64 encode(double x) const;  // nearest in the log domain; above MAX saturates, below -MAX -> zero
+  u64 encode(double x) const;  // nearest in the log domain; above MAX (and ±inf) saturates, below -MAX -> zero, NaN -> zero
 };
 
 struct LnsMac {

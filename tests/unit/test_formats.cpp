@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "reference.hpp"
@@ -151,6 +152,12 @@ TEST_SUITE("formats") {
         if (r.log >= -lf.max) CHECK(m.encode_a(m.value_a(x)) == x);
       }
       for (const auto& s : sides(m, c, Domain::Log, Domain::Log)) check_side(c, s, false, false);
+      // Infinities saturate like any value beyond the largest magnitude; NaN has no code (zero).
+      const double inf = std::numeric_limits<double>::infinity();
+      CHECK(m.encode_a(inf) == lf.make(false, lf.max));
+      CHECK(m.encode_a(-inf) == lf.make(true, lf.max));
+      CHECK(m.encode_a(inf) == m.encode_a(1e300));
+      CHECK(m.encode_a(std::nan("")) == lf.zero());
     }
   }
 }
