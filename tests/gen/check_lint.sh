@@ -2,18 +2,14 @@
 # Lint of generated RTL: `verilator --lint-only -Wall` (as Verilog-2005) must print nothing, `iverilog -g2005` must compile it.
 #   check_lint.sh LOGMAC SPEC|FILE.v...
 set -u
+. "$(dirname "$0")/rtl_of.sh"
 L=$1
 shift
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail=0
 for spec in "$@"; do
-  rm -rf "$T/rtl"
-  if [ "${spec%.v}" != "$spec" ]; then
-    v=$spec  # an existing file (the golden RTL)
-  elif "$L" rtl --mac "$spec" -o "$T/rtl" >/dev/null; then
-    v=$(ls "$T"/rtl/*.v)
-  else
+  if ! rtl_of "$L" "$spec" "$T"; then
     echo "FAIL $spec: logmac rtl"; fail=1; continue
   fi
   if ! verilator --lint-only -Wall --default-language 1364-2005 "$v" >"$T/out" 2>&1 || [ -s "$T/out" ]; then

@@ -3,18 +3,14 @@
 # no undriven, multiply-driven or combinationally looping net.
 #   check_synth.sh LOGMAC SPEC|FILE.v...
 set -u
+. "$(dirname "$0")/rtl_of.sh"
 L=$1
 shift
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail=0
 for spec in "$@"; do
-  rm -rf "$T/rtl"
-  if [ "${spec%.v}" != "$spec" ]; then
-    v=$spec  # an existing file (the golden RTL)
-  elif "$L" rtl --mac "$spec" -o "$T/rtl" >/dev/null; then
-    v=$(ls "$T"/rtl/*.v)
-  else
+  if ! rtl_of "$L" "$spec" "$T"; then
     echo "FAIL $spec: logmac rtl"; fail=1; continue
   fi
   top=$(basename "$v" .v)
