@@ -34,7 +34,8 @@ const VariantInfo& Lns2LinMac::info() {
        int_key("f", &MacConfig::f, 0, 16, "log fraction bits (default max(1, w-8))"),
        int_key("fexp", &MacConfig::fexp, 1, 16, "fraction bits of the 2^frac mantissa (default f+2)"),
        choice_key("exp2", &MacConfig::exp2, {"table", "mitchell"}, "2^frac from a table, or 1+frac"),
-       wacc_key(), facc_key(), pipe_key(), ovf_key()},
+       wacc_key(2, "accumulator width (default: no overflow in a 1024-term sum of products below 1, as fxp's)"),
+       facc_key(), pipe_key(), ovf_key()},
       derive_lns2lin};
   return vi;
 }
