@@ -277,8 +277,12 @@ int cmd_pwl(int argc, char** argv) {
                  r.workloads[i], r.predicted[i].nrmse, r.predicted[i].bias, r.predicted[i].bias_plus,
                  r.predicted[i].bias_minus, r.predicted[i].rms);
   }
-  fmt::print("objective {} (plus {:.4f}, minus {:.4f}); {:.1f} s; wrote {}\n", pwl::to_string(o.objective),
-             r.plus.objective, r.minus.objective, r.seconds, args.get("-o"));
+  if (o.objective == pwl::Objective::Dot)  // one objective over both functions (the predictions above)
+    fmt::print("objective dot (worst |error|: plus {:.4f}, minus {:.4f} LSB); {:.1f} s; wrote {}\n", r.plus.err.max,
+               r.minus.err.max, r.seconds, args.get("-o"));
+  else
+    fmt::print("objective {} (plus {:.4f}, minus {:.4f}); {:.1f} s; wrote {}\n", pwl::to_string(o.objective),
+               r.plus.objective, r.minus.objective, r.seconds, args.get("-o"));
   return 0;
 }
 
