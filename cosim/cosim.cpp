@@ -1,4 +1,3 @@
-#include "util/text_io.hpp"
 #include "cosim/cosim.hpp"
 
 #include <fmt/format.h>
@@ -25,6 +24,7 @@
 #include "util/hash.hpp"
 #include "util/paths.hpp"
 #include "util/process.hpp"
+#include "util/text_io.hpp"
 
 namespace logmac {
 // The harness sources compiled with each design (cosim/harness/), embedded at build time.
@@ -400,10 +400,18 @@ void deliver_trace(const fs::path& vcd, const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(vcd, ec) || fs::file_size(vcd, ec) == 0 || ec)
     throw CosimError(fmt::format("the trace could not be written: the simulator wrote no VCD ({})", vcd.string()));
-  const auto text = util::read_file(vcd);
-  if (!text) throw CosimError(fmt::format("the trace could not be written: cannot read {}", vcd.string()));
-  std::string why;
-  if (!write_file_atomic(path, *text, why)) throw CosimError(fmt::format("the trace could not be written: {}", why));
+  std::ifstream in(vcd, std::ios::binary);
+  if (!in) throw CosimError(fmt::format("the trace could not be written: cannot read {}", vcd.string()));
+  try {  // streamed: a trace can be far larger than memory should hold
+    AtomicFile out(path);
+    std::string chunk(1 << 20, '\0');
+    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0)
+      out.write(std::string_view(chunk.data(), static_cast<size_t>(in.gcount())));
+    if (in.bad()) throw CosimError(fmt::format("the trace could not be written: cannot read {}", vcd.string()));
+    out.commit();
+  } catch (const WriteError& e) {
+    throw CosimError(fmt::format("the trace could not be written: {}", e.what()));
+  }
 }
 
 int run_cosim_impl(const MacConfig& c, const CosimOptions& o) {

@@ -1,4 +1,3 @@
-#include "util/text_io.hpp"
 #include "synth/report.hpp"
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 
 #include "sim/config.hpp"
 #include "synth/tools.hpp"
+#include "util/text_io.hpp"
 
 namespace logmac::synth {
 
